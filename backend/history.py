@@ -1,0 +1,21 @@
+"""Who changed a domain row: django-simple-history, with the actor set by services.
+
+Pages and the API get the user from HistoryRequestMiddleware; services also run in workers and
+management commands where there is no request, so they name the actor explicitly.
+"""
+
+from simple_history.models import HistoricalRecords
+
+
+def domain_history(**kwargs) -> HistoricalRecords:
+    """The history manager every domain model declares (``history = domain_history()``)."""
+    return HistoricalRecords(**kwargs)
+
+
+def save_as(obj, *, by, reason: str = "", **save_kwargs):
+    """Save ``obj`` recording ``by`` (and an optional reason) in its history row."""
+    obj._history_user = by
+    if reason:
+        obj._change_reason = reason
+    obj.save(**save_kwargs)
+    return obj
