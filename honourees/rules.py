@@ -1,0 +1,256 @@
+"""A round's rules as data: what differs from city to city is configured here, never coded.
+
+``validate_round_rules(rules)`` checks the structure on save (admin, API and the demo alike) and
+raises ValidationFailed naming the path of the first bad entry, e.g. ``rules.quotas[1].max``.
+The intake, funding and registry sides read these rules; the kinds listed here are the ones they
+implement.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal, InvalidOperation
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from backend.errors import ValidationFailed
+from backend.skills import SkillLevel
+
+
+class UnitType(models.TextChoices):
+    COUNTY_UNION = "county_union", _("县市区总工会")
+    INDUSTRY_UNION = "industry_union", _("产业工会")
+    DIRECT_UNION = "direct_union", _("直属工会")
+    ENTERPRISE_UNION = "enterprise_union", _("大中型企事业单位工会")
+    KEY_ENTERPRISE = "key_enterprise", _("重点企业集团")
+    CITY_UNIT = "city_unit", _("市直单位")
+    COUNTY_HR_BUREAU = "county_hr_bureau", _("县区人社局")
+    DISTRICT = "district", _("区县人力社保部门")
+    CITY_DEPARTMENT = "city_department", _("市级行业主管部门")
+    SOCIETY = "society", _("专业学会、行业协会")
+
+
+class HonourLevel(models.TextChoices):
+    NATIONAL = "national", _("国家级")
+    PROVINCIAL = "provincial", _("省部级")
+    CITY = "city", _("市级")
+    COUNTY = "county", _("县级")
+    ENTERPRISE = "enterprise", _("企业级")
+
+
+HONOUR_RANK = {"enterprise": 0, "county": 1, "city": 2, "provincial": 3, "national": 4}
+
+ELIGIBILITY_KINDS = {
+    "born_on_or_after": {"date"},
+    "min_years_in_city": {"years"},
+    "min_skill_level": {"level", "industries", "alternatives"},
+    "no_prior_honour_at_or_above": {"level", "names"},
+    "not_already_honoured": {"schemes", "programmes"},
+    "not_debarred": set(),
+    "any_of": {"routes"},
+    "judgement": {"zh", "en"},
+}
+REQUIRED_PARAMS = {
+    "born_on_or_after": {"date"},
+    "min_years_in_city": {"years"},
+    "min_skill_level": {"level"},
+    "no_prior_honour_at_or_above": {"level"},
+    "any_of": {"routes"},
+    "judgement": {"zh", "en"},
+}
+STAGE_KINDS = [
+    "qualification",
+    "expert_review",
+    "shortlist",
+    "online_vote",
+    "defense",
+    "field_inspection",
+    "committee",
+    "notice",
+]
+TIERS = ["named", "nominated", "finalist"]
+CHANNELS = ["unit", "social", "self", "direct"]
+CONDITION_KINDS = {"studio_established", "assessment_passed", "manual_confirmation"}
+BENEFIT_KINDS = {"labour_model_treatment", "referral", "recurring_allowance", "one_off", "service"}
+CATEGORIES = ["manufacturing", "traditional_craft", "other"]
+TOP_KEYS = {
+    "quotas",
+    "pilot_extra",
+    "category_caps",
+    "eligibility",
+    "stages",
+    "shortlist_ratio",
+    "shortlist_count",
+    "online_vote_keep",
+    "tiers",
+    "channels",
+    "award",
+    "benefits",
+    "debarment_years",
+    "unit_notice_working_days",
+}
+
+
+def _fail(path: str, zh: str, en: str):
+    raise ValidationFailed(f"{path}：{zh}", f"{path}: {en}", field=path)
+
+
+def _keys(obj, allowed: set[str], path: str, required: set[str] = frozenset()):
+    if not isinstance(obj, dict):
+        _fail(path, "应为对象", "must be an object")
+    unknown = set(obj) - allowed
+    if unknown:
+        _fail(path, f"未知的键 {sorted(unknown)}", f"unknown keys {sorted(unknown)}")
+    missing = set(required) - set(obj)
+    if missing:
+        _fail(path, f"缺少 {sorted(missing)}", f"missing {sorted(missing)}")
+
+
+def _int(value, path: str, minimum: int = 0) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
+        _fail(path, f"应为不小于 {minimum} 的整数", f"must be a whole number of at least {minimum}")
+    return value
+
+
+def _decimal(value, path: str, *, places: int = 2, lo: Decimal | None = None, hi: Decimal | None = None):
+    if not isinstance(value, str):
+        _fail(path, "金额或比例应写成字符串，如 \"10000.00\"", 'write amounts and ratios as strings, e.g. "10000.00"')
+    try:
+        d = Decimal(value)
+    except InvalidOperation:
+        _fail(path, f"“{value}”不是数字", f"'{value}' is not a number")
+    if not d.is_finite() or -d.as_tuple().exponent > places:
+        _fail(path, f"最多 {places} 位小数", f"at most {places} decimal places")
+    if (lo is not None and d < lo) or (hi is not None and d > hi):
+        _fail(path, f"应在 {lo} 与 {hi} 之间", f"must be between {lo} and {hi}")
+    return d
+
+
+def _date(value, path: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except (TypeError, ValueError):
+        _fail(path, "日期应为 YYYY-MM-DD", "dates are written YYYY-MM-DD")
+
+
+def _choice(value, choices, path: str):
+    if value not in choices:
+        _fail(path, f"“{value}”不在 {list(choices)} 中", f"'{value}' is not one of {list(choices)}")
+    return value
+
+
+def _eligibility(checks, path: str):
+    if not isinstance(checks, list):
+        _fail(path, "应为列表", "must be a list")
+    for i, check in enumerate(checks):
+        p = f"{path}[{i}]"
+        _keys(check, {"kind", "params", "zh", "en"}, p, {"kind"})
+        kind = _choice(check["kind"], ELIGIBILITY_KINDS, f"{p}.kind")
+        params = check.get("params", {})
+        _keys(params, ELIGIBILITY_KINDS[kind], f"{p}.params", REQUIRED_PARAMS.get(kind, set()))
+        if kind == "born_on_or_after":
+            _date(params["date"], f"{p}.params.date")
+        elif kind == "min_years_in_city":
+            _int(params["years"], f"{p}.params.years", 1)
+        elif kind == "min_skill_level":
+            _choice(params["level"], SkillLevel.values, f"{p}.params.level")
+            for j, ind in enumerate(params.get("industries", [])):
+                _choice(ind, CATEGORIES, f"{p}.params.industries[{j}]")
+        elif kind == "no_prior_honour_at_or_above":
+            _choice(params["level"], HonourLevel.values, f"{p}.params.level")
+        elif kind == "any_of":
+            routes = params["routes"]
+            if not isinstance(routes, list) or not routes:
+                _fail(f"{p}.params.routes", "至少一条途径", "needs at least one route")
+            for j, route in enumerate(routes):
+                _keys(route, {"code", "zh", "en"}, f"{p}.params.routes[{j}]", {"code", "zh", "en"})
+
+
+def _award(award, path: str, tiers: list[str]):
+    _keys(award, {"source", "tax", "by_tier"}, path, {"by_tier"})
+    if "tax" in award:
+        tax = award["tax"]
+        _keys(tax, {"withhold", "rate", "category", "agent"}, f"{path}.tax", {"withhold"})
+        if not isinstance(tax["withhold"], bool):
+            _fail(f"{path}.tax.withhold", "应为 true 或 false", "must be true or false")
+        if tax["withhold"]:
+            _decimal(tax.get("rate"), f"{path}.tax.rate", places=4, lo=Decimal(0), hi=Decimal(1))
+    for tier, package in award["by_tier"].items():
+        p = f"{path}.by_tier.{tier}"
+        _choice(tier, tiers, p)
+        _keys(package, {"instalments"}, p, {"instalments"})
+        for i, inst in enumerate(package["instalments"]):
+            q = f"{p}.instalments[{i}]"
+            _keys(inst, {"amount", "months_after_naming", "conditions", "label"}, q, {"amount"})
+            _decimal(inst["amount"], f"{q}.amount", lo=Decimal("0.01"), hi=Decimal("999999999999.99"))
+            _int(inst.get("months_after_naming", 0), f"{q}.months_after_naming")
+            for j, cond in enumerate(inst.get("conditions", [])):
+                _keys(cond, {"kind", "params"}, f"{q}.conditions[{j}]", {"kind"})
+                _choice(cond["kind"], CONDITION_KINDS, f"{q}.conditions[{j}].kind")
+
+
+def validate_round_rules(rules) -> dict:
+    """Return ``rules`` unchanged when well formed; otherwise raise ValidationFailed naming the path."""
+    _keys(rules, TOP_KEYS, "rules", {"quotas", "stages", "tiers", "channels"})
+    for i, quota in enumerate(rules["quotas"]):
+        p = f"rules.quotas[{i}]"
+        _keys(quota, {"unit_type", "max", "min"}, p, {"unit_type", "max"})
+        _choice(quota["unit_type"], UnitType.values, f"{p}.unit_type")
+        top = _int(quota["max"], f"{p}.max", 1)
+        if _int(quota.get("min", 0), f"{p}.min") > top:
+            _fail(f"{p}.min", "不能大于 max", "cannot exceed max")
+    if "pilot_extra" in rules:
+        _int(rules["pilot_extra"], "rules.pilot_extra", 1)
+    for i, cap in enumerate(rules.get("category_caps", [])):
+        p = f"rules.category_caps[{i}]"
+        _keys(cap, {"categories", "max_share"}, p, {"categories", "max_share"})
+        for j, cat in enumerate(cap["categories"]):
+            _choice(cat, CATEGORIES, f"{p}.categories[{j}]")
+        _decimal(cap["max_share"], f"{p}.max_share", places=4, lo=Decimal(0), hi=Decimal(1))
+    _eligibility(rules.get("eligibility", []), "rules.eligibility")
+    seen = []
+    for i, stage in enumerate(rules["stages"]):
+        p = f"rules.stages[{i}]"
+        _keys(stage, {"kind", "starts", "ends", "days"}, p, {"kind"})
+        kind = _choice(stage["kind"], STAGE_KINDS, f"{p}.kind")
+        if kind in seen:
+            _fail(f"{p}.kind", f"“{kind}”重复", f"'{kind}' appears twice")
+        seen.append(kind)
+        starts = _date(stage["starts"], f"{p}.starts") if "starts" in stage else None
+        ends = _date(stage["ends"], f"{p}.ends") if "ends" in stage else None
+        if starts and ends and ends < starts:
+            _fail(f"{p}.ends", "结束早于开始", "ends before it starts")
+    if "notice" in seen and seen[-1] != "notice":
+        _fail("rules.stages", "公示（notice）必须是最后一个环节", "the public notice must be the last stage")
+    for key in ("shortlist_count", "online_vote_keep"):
+        if key in rules:
+            _int(rules[key], f"rules.{key}", 1)
+    if "shortlist_ratio" in rules:
+        _decimal(rules["shortlist_ratio"], "rules.shortlist_ratio", lo=Decimal(1), hi=Decimal(10))
+    tiers = rules["tiers"]
+    if not tiers or "named" not in tiers:
+        _fail("rules.tiers", "必须包含 named", "must include 'named'")
+    for j, tier in enumerate(tiers):
+        _choice(tier, TIERS, f"rules.tiers[{j}]")
+    for j, channel in enumerate(rules["channels"]):
+        _choice(channel, CHANNELS, f"rules.channels[{j}]")
+    if "award" in rules:
+        _award(rules["award"], "rules.award", tiers)
+    for i, benefit in enumerate(rules.get("benefits", [])):
+        p = f"rules.benefits[{i}]"
+        _keys(benefit, {"kind", "code", "zh", "en", "funder"}, p, {"kind", "code", "zh", "en"})
+        _choice(benefit["kind"], BENEFIT_KINDS, f"{p}.kind")
+    if "debarment_years" in rules:
+        _int(rules["debarment_years"], "rules.debarment_years", 1)
+    if "unit_notice_working_days" in rules:
+        _int(rules["unit_notice_working_days"], "rules.unit_notice_working_days", 1)
+    return rules
+
+
+def award_total(rules: dict, tier: str = "named") -> Decimal:
+    """The money a tier's package promises one honouree (0 when the round pays none)."""
+    package = rules.get("award", {}).get("by_tier", {}).get(tier)
+    if not package:
+        return Decimal("0.00")
+    return sum((Decimal(i["amount"]) for i in package["instalments"]), Decimal("0.00"))
