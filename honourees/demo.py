@@ -21,7 +21,7 @@ def load_seeds() -> list[Round]:
         )
         r = seed["round"]
         published = dt.date.fromisoformat(r["published_on"]) if r["published_on"] else None
-        round_, _ = Round.objects.update_or_create(
+        round_, created = Round.objects.update_or_create(
             scheme=scheme,
             year=r["year"],
             defaults={
@@ -33,6 +33,9 @@ def load_seeds() -> list[Round]:
                 "rules": seed["rules"],
             },
         )
+        if created:  # a new demo round takes nominations at once; a rerun leaves its status alone
+            round_.status = Round.Status.OPEN
+            round_.save(update_fields=["status"])
         for name, unit_type, region in seed["units"]:
             RecommendingUnit.objects.update_or_create(
                 scheme=scheme, name=name, defaults={"unit_type": unit_type, "region": region}

@@ -89,6 +89,7 @@ TOP_KEYS = {
     "benefits",
     "debarment_years",
     "unit_notice_working_days",
+    "tier_counts",
 }
 
 
@@ -241,6 +242,9 @@ def validate_round_rules(rules) -> dict:
         p = f"rules.benefits[{i}]"
         _keys(benefit, {"kind", "code", "zh", "en", "funder"}, p, {"kind", "code", "zh", "en"})
         _choice(benefit["kind"], BENEFIT_KINDS, f"{p}.kind")
+    for tier, count in rules.get("tier_counts", {}).items():
+        _choice(tier, tiers, f"rules.tier_counts.{tier}")
+        _int(count, f"rules.tier_counts.{tier}", 1)
     if "debarment_years" in rules:
         _int(rules["debarment_years"], "rules.debarment_years", 1)
     if "unit_notice_working_days" in rules:

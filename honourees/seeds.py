@@ -250,6 +250,7 @@ BAYU_2022 = {
         "shortlist_count": 50,
         "online_vote_keep": 30,
         "tiers": ["named", "nominated"],
+        "tier_counts": {"named": 10, "nominated": 10},  # §六(二): 10 最美巴渝工匠 and 10 提名
         "channels": ["unit"],
     },
     "units": [
