@@ -15,6 +15,7 @@ register_honourees(router)
 urlpatterns = [
     path("", views.home, name="home"),
     path("calendar/", views.calendar, name="calendar"),
+    path("", include("honourees.urls")),
     path("healthz", views.healthz, name="healthz"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -9,7 +9,7 @@ from backend.errors import DomainError
 from backend.history import domain_history
 from backend.idnumbers import normalize_credit_code
 from backend.skills import SkillLevel
-from honourees.rules import HonourLevel, UnitType, validate_round_rules
+from honourees.rules import TIER_LABELS, HonourLevel, UnitType, validate_round_rules
 
 
 class Scheme(models.Model):
@@ -367,6 +367,9 @@ class Nomination(models.Model):
     def can_become(self, status: str) -> bool:
         return status in self.NEXT[self.status]
 
+    def tier_label(self) -> str:
+        return str(TIER_LABELS.get(self.tier, self.tier))
+
 
 class Attachment(models.Model):
     """A scanned file of a nomination: PDF, JPEG or PNG (checked by content), never served publicly."""
@@ -483,3 +486,6 @@ class Honouree(models.Model):
 
     def __str__(self):
         return f"{self.person} ({self.round})"
+
+    def tier_label(self) -> str:
+        return str(TIER_LABELS.get(self.tier, self.tier))

@@ -70,6 +70,7 @@ STAGE_KINDS = [
     "notice",
 ]
 TIERS = ["named", "nominated", "finalist"]
+TIER_LABELS = {"named": _("命名"), "nominated": _("提名"), "finalist": _("入围")}
 CHANNELS = ["unit", "social", "self", "direct"]
 CONDITION_KINDS = {"studio_established", "assessment_passed", "manual_confirmation"}
 BENEFIT_KINDS = {"labour_model_treatment", "referral", "recurring_allowance", "one_off", "service"}
