@@ -17,6 +17,7 @@ class Card:
     link: str = ""
     link_text: str = ""
     order: int = 100
+    links: list[tuple[str, str]] = field(default_factory=list)  # (url, text) under the lines
 
 
 _providers: list[Callable[[object], list[Card]]] = []

@@ -5,7 +5,8 @@ from django.utils.translation import gettext as _
 
 from backend.home import Card
 from backend.roles import Role, has_role, user_roles
-from honourees import selectors
+from honourees import selectors, services
+from honourees.models import Round
 
 
 def cards(user) -> list[Card]:
@@ -21,12 +22,29 @@ def cards(user) -> list[Card]:
                 order=10,
             )
         )
+    if unit is not None:
+        out.append(
+            Card(
+                title=_("Nominations"),
+                lines=[(_("Quota used"), f"{services.quota_used(r, unit)} / {services.quota_for(r, unit)} · {r}")
+                       for r in selectors.rounds_for(user).filter(scheme=unit.scheme, status=Round.Status.OPEN)],
+                link=reverse("intake:nomination-list"),
+                link_text=_("Enter, import and submit nominations"),
+                order=11,
+            )
+        )
+    if has_role(user, Role.EXPERT):
+        todo = selectors.assignments_for(user).filter(expert=user, score__isnull=True).count()
+        out.append(Card(title=_("Scoring"), lines=[(_("Waiting for your score"), str(todo))],
+                        link=reverse("intake:review-list"), link_text=_("Open your assignments"), order=12))
     rounds = list(selectors.rounds_for(user).order_by("scheme__code", "-year")[:10])
     if rounds:
         out.append(
             Card(
                 title=_("Rounds"),
                 lines=[(str(r), r.get_status_display()) for r in rounds],
+                links=[(reverse("intake:round-detail", args=[r.pk]), str(r)) for r in rounds]
+                if has_role(user, Role.TALENT_OFFICE) or has_role(user, Role.AUDITOR) else [],
                 link=reverse("api-docs") if has_role(user, Role.TALENT_OFFICE) else "",
                 link_text=_("API documentation") if has_role(user, Role.TALENT_OFFICE) else "",
                 order=20,
