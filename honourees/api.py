@@ -22,7 +22,9 @@ def _valid(serializer_class, data):
     ser = serializer_class(data=data)
     if not ser.is_valid():
         errors = [
-            ValidationFailed(f"{field}：{'；'.join(map(str, msgs))}", f"{field}: {' '.join(map(str, msgs))}", field=field)
+            ValidationFailed(
+                f"{field}：{'；'.join(map(str, msgs))}", f"{field}: {' '.join(map(str, msgs))}", field=field
+            )
             for field, msgs in ser.errors.items()
         ]
         raise ValidationFailed("请求数据有误。", "The request data is not valid.", errors=errors)
@@ -63,34 +65,49 @@ class RoundViewSet(viewsets.ReadOnlyModelViewSet):
         round_ = self.get_object()
         data = selectors.pipeline(round_)
         data["units"] = [
-            {"unit": u["unit"].pk, "name": u["unit"].name, "used": u["used"], "quota": u["quota"], "drafts": u["drafts"]}
+            {
+                "unit": u["unit"].pk,
+                "name": u["unit"].name,
+                "used": u["used"],
+                "quota": u["quota"],
+                "drafts": u["drafts"],
+            }
             for u in data["units"]
         ]
         for row in data["by_status"] + data["by_category"]:
             row["label"] = str(row["label"])
         return Response(data)
 
-    @extend_schema(summary="Open for nominations or close intake for review", request=s.StatusIn, responses=s.RoundOut)
+    @extend_schema(
+        summary="Open for nominations or close intake for review", request=s.StatusIn, responses=s.RoundOut
+    )
     @action(detail=True, methods=["post"], url_path="status")
     def set_status(self, request, pk=None):
         data = _valid(s.StatusIn, request.data)
         services.round_set_status(by=request.user, round_id=self.get_object().pk, status=data["status"])
         return self._done(pk)
 
-    @extend_schema(summary="Assign experts to nominations", request=s.AssignIn, responses=s.AssignmentOut(many=True))
+    @extend_schema(
+        summary="Assign experts to nominations", request=s.AssignIn, responses=s.AssignmentOut(many=True)
+    )
     @action(detail=True, methods=["post"])
     def assign(self, request, pk=None):
         self.get_object()
         data = _valid(s.AssignIn, request.data)
-        made = services.experts_assign(by=request.user, nomination_ids=data["nominations"], expert_ids=data["experts"])
+        made = services.experts_assign(
+            by=request.user, nomination_ids=data["nominations"], expert_ids=data["experts"]
+        )
         return Response(s.AssignmentOut(made, many=True).data)
 
-    @extend_schema(summary="Make the shortlist (by ratio/count from the rules, or the given ids)", request=s.ShortlistIn)
+    @extend_schema(
+        summary="Make the shortlist (by ratio/count from the rules, or the given ids)", request=s.ShortlistIn
+    )
     @action(detail=True, methods=["post"])
     def shortlist(self, request, pk=None):
         data = _valid(s.ShortlistIn, request.data)
-        kept = services.round_shortlist(by=request.user, round_id=self.get_object().pk,
-                                        nomination_ids=data.get("nominations"))
+        kept = services.round_shortlist(
+            by=request.user, round_id=self.get_object().pk, nomination_ids=data.get("nominations")
+        )
         return Response({"shortlisted": [n.pk for n in kept]})
 
     @extend_schema(summary="Record online-vote counts (all candidates at once)", request=s.VotesIn)
@@ -100,11 +117,16 @@ class RoundViewSet(viewsets.ReadOnlyModelViewSet):
         try:
             votes = {int(k): v for k, v in data["votes"].items()}
         except ValueError:
-            raise ValidationFailed("投票数据的键应为推荐人选编号。", "Vote keys are nomination ids.", field="votes") from None
+            raise ValidationFailed(
+                "投票数据的键应为推荐人选编号。", "Vote keys are nomination ids.", field="votes"
+            ) from None
         kept = services.round_record_votes(by=request.user, round_id=self.get_object().pk, votes=votes)
         return Response({"voted": [n.pk for n in kept]})
 
-    @extend_schema(summary="Import online-vote counts from the vote sheet (xlsx)", request={"multipart/form-data": FileIn})
+    @extend_schema(
+        summary="Import online-vote counts from the vote sheet (xlsx)",
+        request={"multipart/form-data": FileIn},
+    )
     @action(detail=True, methods=["post"], url_path="votes-import")
     def votes_import(self, request, pk=None):
         from honourees.imports import votes_import
@@ -120,56 +142,93 @@ class RoundViewSet(viewsets.ReadOnlyModelViewSet):
         try:
             tiers = {int(k): v for k, v in data["tiers"].items()}
         except ValueError:
-            raise ValidationFailed("键应为推荐人选编号。", "Keys are nomination ids.", field="tiers") from None
-        proposed = services.round_propose(by=request.user, round_id=self.get_object().pk, tiers=tiers, note=data["note"])
+            raise ValidationFailed(
+                "键应为推荐人选编号。", "Keys are nomination ids.", field="tiers"
+            ) from None
+        proposed = services.round_propose(
+            by=request.user, round_id=self.get_object().pk, tiers=tiers, note=data["note"]
+        )
         return Response({"proposed": [n.pk for n in proposed]})
 
-    @extend_schema(summary="Start the public notice; its end is counted in working days", request=s.NoticeIn,
-                   responses=s.RoundOut)
+    @extend_schema(
+        summary="Start the public notice; its end is counted in working days",
+        request=s.NoticeIn,
+        responses=s.RoundOut,
+    )
     @action(detail=True, methods=["post"])
     def notice(self, request, pk=None):
         data = _valid(s.NoticeIn, request.data)
-        services.round_start_notice(by=request.user, round_id=self.get_object().pk, starts_on=data["starts_on"])
+        services.round_start_notice(
+            by=request.user, round_id=self.get_object().pk, starts_on=data["starts_on"]
+        )
         return self._done(pk)
 
-    @extend_schema(summary="Name the list (after the notice ends)", request=s.NameIn, responses=s.HonoureeOut(many=True))
+    @extend_schema(
+        summary="Name the list (after the notice ends)", request=s.NameIn, responses=s.HonoureeOut(many=True)
+    )
     @action(detail=True, methods=["post"], url_path="name")
     def name_list(self, request, pk=None):
         data = _valid(s.NameIn, request.data)
-        named = services.round_name(by=request.user, round_id=self.get_object().pk, named_on=data["named_on"],
-                                    naming_document=data["naming_document"])
+        named = services.round_name(
+            by=request.user,
+            round_id=self.get_object().pk,
+            named_on=data["named_on"],
+            naming_document=data["naming_document"],
+        )
         return Response(s.HonoureeOut(named, many=True).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(summary="Import nominations from the 汇总表 (all rows or none)",
-                   request={"multipart/form-data": FileIn}, responses=s.NominationOut(many=True))
+    @extend_schema(
+        summary="Import nominations from the 汇总表 (all rows or none)",
+        request={"multipart/form-data": FileIn},
+        responses=s.NominationOut(many=True),
+    )
     @action(detail=True, methods=["post"], url_path="import")
     def import_(self, request, pk=None):
         from honourees.imports import nominations_import
 
         data = _valid(FileIn, request.data)
         unit = selectors.clerk_unit(request.user)
-        made = nominations_import(by=request.user, round_id=self.get_object().pk,
-                                  unit_id=unit.pk if unit else data.get("unit"), file=data["file"])
-        return Response(s.NominationOut(made, many=True, context={"request": request}).data,
-                        status=status.HTTP_201_CREATED)
+        made = nominations_import(
+            by=request.user,
+            round_id=self.get_object().pk,
+            unit_id=unit.pk if unit else data.get("unit"),
+            file=data["file"],
+        )
+        return Response(
+            s.NominationOut(made, many=True, context={"request": request}).data,
+            status=status.HTTP_201_CREATED,
+        )
 
-    @extend_schema(summary="The 汇总表 of the round (or one unit) as xlsx",
-                   parameters=[OpenApiParameter("unit", int, required=False)], responses={(200, XLSX): bytes})
+    @extend_schema(
+        summary="The 汇总表 of the round (or one unit) as xlsx",
+        parameters=[OpenApiParameter("unit", int, required=False)],
+        responses={(200, XLSX): bytes},
+    )
     @action(detail=True, methods=["get"])
     def summary(self, request, pk=None):
         from honourees.models import Nomination, RecommendingUnit
-        from honourees.summary_xlsx import write_summary
+        from honourees.summary_xlsx import export_summary
 
         round_ = self.get_object()
         unit = selectors.clerk_unit(request.user)
         if unit is None and request.query_params.get("unit"):
-            unit = RecommendingUnit.objects.filter(pk=request.query_params["unit"], scheme=round_.scheme).first()
-        qs = selectors.nominations_for(request.user).filter(round=round_).exclude(status=Nomination.Status.WITHDRAWN)
+            unit = RecommendingUnit.objects.filter(
+                pk=request.query_params["unit"], scheme=round_.scheme
+            ).first()
+        qs = (
+            selectors.nominations_for(request.user)
+            .filter(round=round_)
+            .exclude(status=Nomination.Status.WITHDRAWN)
+        )
         if unit:
             qs = qs.filter(unit=unit)
-        body = write_summary(round_, list(qs.order_by("unit__name", "id")), unit=unit)
+        body = export_summary(
+            by=request.user, round_=round_, nominations=qs.order_by("unit__name", "id"), unit=unit
+        )
         response = HttpResponse(body, content_type=XLSX)
-        response["Content-Disposition"] = f'attachment; filename="summary-{round_.scheme.code}-{round_.year}.xlsx"'
+        response["Content-Disposition"] = (
+            f'attachment; filename="summary-{round_.scheme.code}-{round_.year}.xlsx"'
+        )
         return response
 
 
@@ -201,20 +260,34 @@ class NominationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         n = self.get_queryset().get(pk=nomination_id)
         return Response(self.get_serializer_class()(n, context={"request": self.request}).data, status=code)
 
-    @extend_schema(summary="Create a draft nomination", request=s.NominationIn, responses={201: s.NominationOut})
+    @extend_schema(
+        summary="Create a draft nomination", request=s.NominationIn, responses={201: s.NominationOut}
+    )
     def create(self, request):
         data = _valid(s.NominationIn, request.data)
-        n = services.nomination_save(by=request.user, round_id=data["round"], unit_id=data.get("unit"),
-                                     channel=data["channel"], person=data["person"], fields=data["fields"])
+        n = services.nomination_save(
+            by=request.user,
+            round_id=data["round"],
+            unit_id=data.get("unit"),
+            channel=data["channel"],
+            person=data["person"],
+            fields=data["fields"],
+        )
         return self._out(n.pk, status.HTTP_201_CREATED)
 
     @extend_schema(summary="Replace a draft's data", request=s.NominationUpdateIn, responses=s.NominationOut)
     def update(self, request, pk=None):
         n = self.get_object()
         data = _valid(s.NominationUpdateIn, request.data)
-        services.nomination_save(by=request.user, round_id=n.round_id, nomination_id=n.pk,
-                                 unit_id=data.get("unit", n.unit_id), channel=data.get("channel", n.channel),
-                                 person=data["person"], fields=data["fields"])
+        services.nomination_save(
+            by=request.user,
+            round_id=n.round_id,
+            nomination_id=n.pk,
+            unit_id=data.get("unit", n.unit_id),
+            channel=data.get("channel", n.channel),
+            person=data["person"],
+            fields=data["fields"],
+        )
         return self._out(n.pk)
 
     def _step(self, fn, serializer_class=None, **extra):
@@ -243,7 +316,9 @@ class NominationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     def qualify(self, request, pk=None):
         return self._step(services.nomination_qualify, s.QualifyIn)
 
-    @extend_schema(summary="Disqualify (debarring for false claims where the rules say)", request=s.DisqualifyIn)
+    @extend_schema(
+        summary="Disqualify (debarring for false claims where the rules say)", request=s.DisqualifyIn
+    )
     @action(detail=True, methods=["post"])
     def disqualify(self, request, pk=None):
         return self._step(services.nomination_disqualify, s.DisqualifyIn)

@@ -37,7 +37,9 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 def _back(request, fallback: str):
     target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         target = fallback  # never bounce to another site
     return redirect(target or fallback)
 
@@ -87,30 +89,51 @@ def nomination_list(request):
     quotas = []
     if unit:
         for r in open_rounds.filter(scheme=unit.scheme):
-            quotas.append({"round": r, "used": services.quota_used(r, unit), "quota": services.quota_for(r, unit)})
+            quotas.append(
+                {"round": r, "used": services.quota_used(r, unit), "quota": services.quota_for(r, unit)}
+            )
     return render(
         request,
         "honourees/nomination_list.html",
-        {"nominations": qs[:500], "unit": unit, "open_rounds": open_rounds, "quotas": quotas,
-         "is_office": has_role(request.user, Role.TALENT_OFFICE)},
+        {
+            "nominations": qs[:500],
+            "unit": unit,
+            "open_rounds": open_rounds,
+            "quotas": quotas,
+            "is_office": has_role(request.user, Role.TALENT_OFFICE),
+        },
     )
 
 
 def _form_page(request, round_, form, nomination=None):
     unit = selectors.clerk_unit(request.user)
-    units = RecommendingUnit.objects.filter(scheme=round_.scheme) if has_role(request.user, Role.TALENT_OFFICE) else []
+    units = (
+        RecommendingUnit.objects.filter(scheme=round_.scheme)
+        if has_role(request.user, Role.TALENT_OFFICE)
+        else []
+    )
     return render(
         request,
         "honourees/nomination_form.html",
-        {"round": round_, "form": form, "nomination": nomination, "unit": unit, "units": units,
-         "channels": [(c, lbl) for c, lbl in Nomination.Channel.choices if c in round_.rules.get("channels", [])]},
+        {
+            "round": round_,
+            "form": form,
+            "nomination": nomination,
+            "unit": unit,
+            "units": units,
+            "channels": [
+                (c, lbl) for c, lbl in Nomination.Channel.choices if c in round_.rules.get("channels", [])
+            ],
+        },
     )
 
 
 def _save_from_form(request, round_, form, nomination=None):
     person = form.person()
-    if nomination and "*" in (person["id_number"] or "") and person["id_number"] == mask_id_number(
-        nomination.person.id_number
+    if (
+        nomination
+        and "*" in (person["id_number"] or "")
+        and person["id_number"] == mask_id_number(nomination.person.id_number)
     ):
         person["id_number"] = nomination.person.id_number  # unchanged masked value: keep the stored number
     if has_role(request.user, Role.TALENT_OFFICE):
@@ -120,8 +143,13 @@ def _save_from_form(request, round_, form, nomination=None):
         unit = selectors.clerk_unit(request.user)
         unit_id, channel = (unit.pk if unit else None), Nomination.Channel.UNIT
     return services.nomination_save(
-        by=request.user, round_id=round_.pk, unit_id=unit_id, channel=channel, person=person,
-        fields=form.nomination_fields(), nomination_id=nomination.pk if nomination else None,
+        by=request.user,
+        round_id=round_.pk,
+        unit_id=unit_id,
+        channel=channel,
+        person=person,
+        fields=form.nomination_fields(),
+        nomination_id=nomination.pk if nomination else None,
     )
 
 
@@ -160,7 +188,8 @@ def nomination_edit(request, pk: int):
 @login_required
 def nomination_detail(request, pk: int):
     qs = selectors.nominations_for(request.user).prefetch_related(
-        "attachments", Prefetch("objections", queryset=Objection.objects.order_by("id")),
+        "attachments",
+        Prefetch("objections", queryset=Objection.objects.order_by("id")),
         Prefetch("assignments", queryset=ExpertAssignment.objects.select_related("expert")),
     )
     n = get_object_or_404(qs, pk=pk)
@@ -218,7 +247,9 @@ def nomination_qualify(request, pk):
 @action
 def nomination_disqualify(request, pk):
     services.nomination_disqualify(
-        by=request.user, nomination_id=pk, reason=request.POST.get("reason", ""),
+        by=request.user,
+        nomination_id=pk,
+        reason=request.POST.get("reason", ""),
         false_claims=request.POST.get("false_claims") == "on",
     )
     return _("Disqualified.")
@@ -233,7 +264,9 @@ def nomination_defense(request, pk):
 @action
 def nomination_inspection(request, pk):
     services.nomination_record_inspection(
-        by=request.user, nomination_id=pk, notes=request.POST.get("notes", ""),
+        by=request.user,
+        nomination_id=pk,
+        notes=request.POST.get("notes", ""),
         passed=request.POST.get("passed", "yes") == "yes",
     )
     return _("Inspection recorded.")
@@ -245,13 +278,17 @@ def _date(value, field="date"):
     try:
         return dt.date.fromisoformat(value or "")
     except ValueError:
-        raise ValidationFailed(f"日期“{value}”格式不正确。", f"'{value}' is not a date.", field=field) from None
+        raise ValidationFailed(
+            f"日期“{value}”格式不正确。", f"'{value}' is not a date.", field=field
+        ) from None
 
 
 @action
 def objection_add(request, pk):
     services.objection_record(
-        by=request.user, nomination_id=pk, received_on=_date(request.POST.get("received_on"), "received_on"),
+        by=request.user,
+        nomination_id=pk,
+        received_on=_date(request.POST.get("received_on"), "received_on"),
         summary=request.POST.get("summary", ""),
     )
     return _("Objection recorded.")
@@ -260,8 +297,11 @@ def objection_add(request, pk):
 @action
 def objection_decide(request, pk):
     services.objection_decide(
-        by=request.user, objection_id=pk, upheld=request.POST.get("upheld") == "yes",
-        finding=request.POST.get("finding", ""), false_claims=request.POST.get("false_claims") == "on",
+        by=request.user,
+        objection_id=pk,
+        upheld=request.POST.get("upheld") == "yes",
+        finding=request.POST.get("finding", ""),
+        false_claims=request.POST.get("false_claims") == "on",
     )
     return _("Finding recorded.")
 
@@ -285,7 +325,9 @@ def attachment_upload(request, pk):
         from backend.errors import ValidationFailed
 
         raise ValidationFailed("请选择文件。", "Choose a file.", field="file")
-    attachment_add(by=request.user, nomination_id=pk, kind=request.POST.get("kind", "other"), uploaded_file=upload)
+    attachment_add(
+        by=request.user, nomination_id=pk, kind=request.POST.get("kind", "other"), uploaded_file=upload
+    )
     return _("File uploaded.")
 
 
@@ -332,8 +374,11 @@ def round_detail(request, pk: int):
             "uses_notice": stages.uses_notice(round_),
             "tiers": [(t, TIER_LABELS.get(t, t)) for t in round_.rules.get("tiers", [])],
             "unit": selectors.clerk_unit(user),
-            "objections": Objection.objects.filter(nomination__round=round_).select_related("nomination__person")
-            if is_office else [],
+            "objections": Objection.objects.filter(nomination__round=round_).select_related(
+                "nomination__person"
+            )
+            if is_office
+            else [],
         },
     )
 
@@ -365,20 +410,29 @@ def round_propose(request, pk):
     for key, value in request.POST.items():
         if key.startswith("tier_") and value:
             tiers[int(key.removeprefix("tier_"))] = value
-    proposed = services.round_propose(by=request.user, round_id=pk, tiers=tiers, note=request.POST.get("note", ""))
+    proposed = services.round_propose(
+        by=request.user, round_id=pk, tiers=tiers, note=request.POST.get("note", "")
+    )
     return _("%(count)s proposed.") % {"count": len(proposed)}
 
 
 @action
 def round_notice(request, pk):
-    r = services.round_start_notice(by=request.user, round_id=pk, starts_on=_date(request.POST.get("starts_on"), "starts_on"))
-    return _("Public notice from %(start)s to %(end)s.") % {"start": r.notice_starts_on, "end": r.notice_ends_on}
+    r = services.round_start_notice(
+        by=request.user, round_id=pk, starts_on=_date(request.POST.get("starts_on"), "starts_on")
+    )
+    return _("Public notice from %(start)s to %(end)s.") % {
+        "start": r.notice_starts_on,
+        "end": r.notice_ends_on,
+    }
 
 
 @action
 def round_name(request, pk):
     named = services.round_name(
-        by=request.user, round_id=pk, named_on=_date(request.POST.get("named_on"), "named_on"),
+        by=request.user,
+        round_id=pk,
+        named_on=_date(request.POST.get("named_on"), "named_on"),
         naming_document=request.POST.get("naming_document", ""),
     )
     return _("%(count)s named.") % {"count": len(named)}
@@ -414,7 +468,7 @@ def round_votes(request, pk):
 
 @login_required
 def round_summary(request, pk: int):
-    from honourees.summary_xlsx import write_summary
+    from honourees.summary_xlsx import export_summary
 
     round_ = get_object_or_404(selectors.rounds_for(request.user), pk=pk)
     unit = selectors.clerk_unit(request.user)
@@ -423,8 +477,15 @@ def round_summary(request, pk: int):
     qs = selectors.nominations_for(request.user).filter(round=round_).exclude(status=S.WITHDRAWN)
     if unit:
         qs = qs.filter(unit=unit)
-    response = HttpResponse(write_summary(round_, list(qs.order_by("unit__name", "id")), unit=unit), content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="summary-{round_.scheme.code}-{round_.year}.xlsx"'
+    response = HttpResponse(
+        export_summary(
+            by=request.user, round_=round_, nominations=qs.order_by("unit__name", "id"), unit=unit
+        ),
+        content_type=XLSX,
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="summary-{round_.scheme.code}-{round_.year}.xlsx"'
+    )
     return response
 
 
@@ -446,13 +507,18 @@ def round_vote_sheet(request, pk: int):
 
 @login_required
 def review_list(request):
-    assignments = selectors.assignments_for(request.user).filter(expert=request.user).order_by("scored_at", "id")
+    assignments = (
+        selectors.assignments_for(request.user).filter(expert=request.user).order_by("scored_at", "id")
+    )
     return render(request, "honourees/review_list.html", {"assignments": assignments})
 
 
 @action
 def review_score(request, pk):
     services.expert_score(
-        by=request.user, assignment_id=pk, score=request.POST.get("score", ""), comment=request.POST.get("comment", "")
+        by=request.user,
+        assignment_id=pk,
+        score=request.POST.get("score", ""),
+        comment=request.POST.get("comment", ""),
     )
     return _("Score saved.")

@@ -17,7 +17,7 @@ _serial = itertools.count(1)
 def make_id(birth: dt.date = dt.date(1980, 5, 17), gender: str = "M", region: str = "430602") -> str:
     """A valid 18-character identity number for the birth date and gender (a new one on every call)."""
     seq = next(_serial) % 500
-    third = 1 if gender == "M" else 2  # the 17th character is odd for men, even for women
+    third = 1 if gender == "M" else 0  # the 17th character is odd for men, even for women
     body = f"{region}{birth:%Y%m%d}{seq // 5 % 100:02d}{third + 2 * (seq % 5)}"
     return body + id_check_char(body)
 

@@ -114,3 +114,29 @@ def test_the_round_page_shows_quota_use_per_unit_in_a_fixed_number_of_queries(
     with django_assert_max_num_queries(20):
         page = client.get(f"/rounds/{r.pk}/").content.decode()
     assert "岳阳楼区总工会" in page and ">3<" in page.replace(" ", "")
+
+
+def test_the_summary_export_masks_identity_numbers_unless_the_role_may_see_them(
+    rounds, clerk_of, office, auditor, nominate
+):
+    import io
+
+    from openpyxl import load_workbook
+
+    from backend.models import PersonalDataAccess
+
+    r = rounds["baling"]
+    unit = unit_of(r, "county_union")
+    user = clerk_of(unit)
+    n = nominate(r, unit, user)
+
+    def ids_in(client):
+        body = client.get(f"/rounds/{r.pk}/summary.xlsx").content
+        sheet = load_workbook(io.BytesIO(body)).active
+        return {str(c.value) for row in sheet.iter_rows() for c in row if c.value and len(str(c.value)) == 18}
+
+    assert n.person.id_number not in ids_in(logged_in(user))
+    assert n.person.id_number not in ids_in(logged_in(auditor))
+    assert not PersonalDataAccess.objects.exists()
+    assert n.person.id_number in ids_in(logged_in(office))
+    assert PersonalDataAccess.objects.filter(user=office, subject_id=str(n.person_id)).count() == 1
