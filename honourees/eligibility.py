@@ -141,17 +141,29 @@ def _not_already_honoured(n: Nomination, p: dict):
     return PASS, "未曾入选本项或所列人才项目", "Not already honoured by this or a listed programme"
 
 
-def _not_debarred(n: Nomination, p: dict):
-    on = dt.date.today()
-    bar = Debarment.objects.filter(
-        Q(scheme__isnull=True) | Q(scheme=n.round.scheme), person=n.person, starts_on__lte=on, ends_on__gte=on
-    ).first()
-    if bar:
-        return (
-            FAIL,
-            f"{bar.ends_on} 前不得申报：{bar.reason}",
-            f"Barred from nomination until {bar.ends_on}: {bar.reason}",
+def active_debarment(person, scheme, on: dt.date | None = None) -> Debarment | None:
+    """The ban that keeps ``person`` out of ``scheme``'s rounds on ``on`` (today), if any; the longest first."""
+    on = on or dt.date.today()
+    return (
+        Debarment.objects.filter(
+            Q(scheme__isnull=True) | Q(scheme=scheme), person=person, starts_on__lte=on, ends_on__gte=on
         )
+        .order_by("-ends_on")
+        .first()
+    )
+
+
+def debarment_message(bar: Debarment) -> tuple[str, str]:
+    return (
+        f"{bar.ends_on} 前不得申报：{bar.reason}",
+        f"Barred from nomination until {bar.ends_on}: {bar.reason}",
+    )
+
+
+def _not_debarred(n: Nomination, p: dict):
+    bar = active_debarment(n.person, n.round.scheme)
+    if bar:
+        return (FAIL, *debarment_message(bar))
     return PASS, "无禁止申报记录", "Not barred"
 
 

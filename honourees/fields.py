@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -202,12 +203,7 @@ def clean_nomination_fields(data: dict, errors: list, *, row: int | None = None)
             if value in (None, ""):
                 out[name] = None if name == "years_in_trade" else 0
                 continue
-            try:
-                number = (
-                    int(str(value).strip()) if not isinstance(value, float) or value.is_integer() else None
-                )
-            except ValueError:
-                number = None
+            number = _whole_number(value)
             if number is None or not 0 <= number <= top:
                 _err(
                     errors,
@@ -251,6 +247,23 @@ def clean_nomination_fields(data: dict, errors: list, *, row: int | None = None)
     return out
 
 
+def _whole_number(value) -> int | None:
+    """An int from 3, "3", " 3 " or 3.0 (spreadsheets give whole numbers as floats); None for 2.5, "x", True."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, float):
+        return int(value) if value.is_integer() else None  # inf and nan are not integers
+    if isinstance(value, Decimal):
+        return int(value) if value.is_finite() and value == value.to_integral_value() else None
+    try:
+        return int(str(value).strip())
+    except ValueError:
+        return None
+
+
+LIST_ENTRY_MAX = 500
+
+
 def _clean_list(items, name, keys, errors, row):
     if items in (None, ""):
         return []
@@ -262,7 +275,16 @@ def _clean_list(items, name, keys, errors, row):
         extra = set(item) - set(keys)
         if extra:
             _err(errors, f"{name}[{i}]", f"未知的项 {sorted(extra)}", f"unknown keys {sorted(extra)}", row)
-        entry = {k: ("" if item.get(k) is None else str(item.get(k)).strip())[:500] for k in keys}
+        entry = {k: "" if item.get(k) is None else str(item.get(k)).strip() for k in keys}
+        for k, value in entry.items():
+            if len(value) > LIST_ENTRY_MAX:  # refused, never cut short: nothing is half-saved
+                _err(
+                    errors,
+                    f"{name}[{i}].{k}",
+                    f"{label(name)}第 {i + 1} 项的 {k} 超过 {LIST_ENTRY_MAX} 个字（现有 {len(value)} 个）",
+                    f"{name}[{i}].{k} is longer than {LIST_ENTRY_MAX} characters ({len(value)})",
+                    row,
+                )
         if name == "awards" and entry["level"]:
             entry["level"] = _choice(entry["level"], HonourLevel, f"awards[{i}].level", errors, row)
         if any(entry.values()):

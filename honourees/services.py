@@ -12,6 +12,7 @@ import math
 from collections import Counter
 from decimal import Decimal
 
+from dateutil.relativedelta import relativedelta
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -99,6 +100,31 @@ def _require_step(nomination: Nomination, to: str) -> None:
         raise TransitionNotAllowed(nomination, to)
 
 
+def _batch(round_: Round, to: str) -> dict[int, Nomination]:
+    """The round's nominations standing right before ``to``, locked, once every live one has got there.
+
+    A batch step (shortlist, vote, proposal) decides about the whole field at once: a nomination still short
+    of it would be left behind for good, so the step waits for everyone (or their removal). Counted before
+    locking, so a nomination that moves up meanwhile is either counted as behind or found in the pool.
+    """
+    path = stages.path_for(round_)
+    before = path[path.index(to) - 1]
+    behind = Nomination.objects.filter(round=round_, status__in=path[1 : path.index(before)]).count()
+    if behind:
+        raise Conflict(
+            f"还有 {behind} 名推荐人选没有完成前面的评审环节，请先完成或取消其资格。",
+            f"{behind} nomination(s) have not finished the earlier review steps; finish or remove them first.",
+        )
+    pool = (
+        Nomination.objects.select_for_update(of=("self",)).filter(round=round_, status=before).order_by("id")
+    )
+    if not pool:
+        raise Conflict(
+            f"没有等待“{S(to).label}”的推荐人选。", f"Nobody is waiting to become '{to}'.", field="status"
+        )
+    return {n.pk: n for n in pool}
+
+
 def _can_edit_unit(by, unit: RecommendingUnit | None) -> bool:
     if has_role(by, Role.TALENT_OFFICE):
         return True
@@ -117,6 +143,27 @@ def quota_used(round_: Round, unit: RecommendingUnit) -> int:
     return (
         Nomination.objects.filter(round=round_, unit=unit).exclude(status__in=Nomination.NOT_COUNTED).count()
     )
+
+
+def _person_locked(data: dict, *, by, row: int | None) -> Person:
+    """The person with that identity number, locked, made when new; the name must agree with the record."""
+    who = Person.objects.select_for_update().filter(id_number=data["id_number"]).first()
+    if who is None:
+        try:
+            # Two rounds may take the same new person at once (each save locks only its own round): the
+            # unique identity number lets one insert win, and the other reads the winner's row.
+            with transaction.atomic():
+                return save_as(Person(**data), by=by)
+        except IntegrityError:
+            who = Person.objects.select_for_update().get(id_number=data["id_number"])
+    if who.name != data["name"]:
+        raise ValidationFailed(
+            f"身份证号 {data['id_number'][:6]}… 已登记为“{who.name}”，与填写的姓名“{data['name']}”不一致。",
+            f"That identity number is registered as '{who.name}', not '{data['name']}'.",
+            field="id_number",
+            row=row,
+        )
+    return who  # gender and birth date come from the identity number, so they cannot differ
 
 
 # --- intake ------------------------------------------------------------------------------------------------
@@ -171,24 +218,16 @@ def nomination_save(
         raise ValidationFailed(
             f"申报信息有 {len(errors)} 处错误。",
             f"The nomination has {len(errors)} error(s).",
+            field=errors[0].field if len(errors) == 1 else None,
             row=row,
             errors=errors,
         )
 
-    people = Person.objects.select_for_update().filter(id_number=person_data["id_number"])
-    who = people.first()
-    if who is None:
-        who = Person(**person_data)
-    elif who.name != person_data["name"]:
-        raise ValidationFailed(
-            f"身份证号 {person_data['id_number'][:6]}… 已登记为“{who.name}”，与填写的姓名“{person_data['name']}”不一致。",
-            f"That identity number is registered as '{who.name}', not '{person_data['name']}'.",
-            field="id_number",
-            row=row,
-        )
-    else:
-        who.gender, who.birth_date = person_data["gender"], person_data["birth_date"]
-    save_as(who, by=by)
+    who = _person_locked(person_data, by=by, row=row)
+    bar = eligibility.active_debarment(who, round_.scheme)
+    if bar:
+        zh, en = eligibility.debarment_message(bar)
+        raise ValidationFailed(f"{who.name}：{zh}", f"{who.name}: {en}", field="id_number", row=row)
 
     if nomination_id is None:
         nomination = Nomination(round=round_, unit=unit, channel=channel, person=who)
@@ -233,10 +272,10 @@ def nomination_submit(*, by, nomination_id: int) -> Nomination:
     if nomination.unit_id:
         # Lock order: nomination, then its unit. Every submit takes them in this order.
         RecommendingUnit.objects.select_for_update().get(pk=nomination.unit_id)
-    if nomination.status == S.SUBMITTED:
-        return nomination  # a double click submits once
     if not _can_edit_unit(by, nomination.unit):
         raise NotPermitted("只能报送本单位的推荐人选。", "You can only submit your own unit's nominations.")
+    if nomination.status == S.SUBMITTED:
+        return nomination  # a double click submits once
     _require_round_status(nomination.round, Round.Status.OPEN)
     if not nomination.can_become(S.SUBMITTED):
         raise TransitionNotAllowed(nomination, S.SUBMITTED)
@@ -278,10 +317,10 @@ def nomination_return(*, by, nomination_id: int, reason: str) -> Nomination:
 @transaction.atomic
 def nomination_withdraw(*, by, nomination_id: int, reason: str = "") -> Nomination:
     nomination = _nomination_locked(nomination_id)
-    if nomination.status == S.WITHDRAWN:
-        return nomination
     if not _can_edit_unit(by, nomination.unit):
         raise NotPermitted("只能撤回本单位的推荐人选。", "You can only withdraw your own unit's nominations.")
+    if nomination.status == S.WITHDRAWN:
+        return nomination  # withdrawing twice withdraws once
     return _move(nomination, S.WITHDRAWN, by=by, reason=f"withdrawn: {reason}")
 
 
@@ -295,6 +334,13 @@ def round_set_status(*, by, round_id: int, status: str) -> Round:
     round_ = _round_locked(round_id)
     if status in (Round.Status.IN_NOTICE, Round.Status.CLOSED):
         raise Conflict("公示和命名请使用相应的操作。", "Use the notice and naming actions for those.")
+    if round_.status == Round.Status.IN_NOTICE:
+        # Its candidates are in_notice and have no way back to proposed: leaving the notice here would
+        # strand them. An objection removes one candidate (objection_decide); naming ends the notice.
+        raise Conflict(
+            f"{round_} 正在公示，不能退回评审；有异议请逐条核实。",
+            f"{round_} is in its public notice and cannot go back to review; decide objections one by one.",
+        )
     if round_.status == status:
         return round_
     if not round_.can_become(status):
@@ -316,31 +362,54 @@ def nomination_qualify(*, by, nomination_id: int, judgements: dict, note: str = 
     if nomination.status != S.SUBMITTED:
         raise TransitionNotAllowed(nomination, S.QUALIFIED)
     results = eligibility.evaluate(nomination)
+    judged = {str(r.index): r for r in results if r.outcome == eligibility.JUDGE}
     decided = {str(k): v for k, v in (judgements or {}).items()}
-    missing = [r for r in results if r.outcome == eligibility.JUDGE and str(r.index) not in decided]
-    if missing:
+    errors = [
+        ValidationFailed(r.zh, r.en, field=f"judgements[{i}]") for i, r in judged.items() if i not in decided
+    ]
+    if errors:
         raise ValidationFailed(
-            "以下条件需要审核意见：" + "；".join(r.zh for r in missing),
-            "These checks need a decision: " + "; ".join(r.en for r in missing),
+            "以下条件需要审核意见：" + "；".join(e.zh for e in errors),
+            "These checks need a decision: " + "; ".join(e.en for e in errors),
             field="judgements",
-            errors=[ValidationFailed(r.zh, r.en, field=f"judgements[{r.index}]") for r in missing],
+            errors=errors,
+        )
+    for i, d in decided.items():
+        if i not in judged:  # a decision on a machine check (or no check) would be stored but mean nothing
+            errors.append(
+                ValidationFailed(
+                    f"第 {i} 项不是需要审核判断的条件。",
+                    f"Check {i} is not one that needs a decision.",
+                    field=f"judgements[{i}]",
+                )
+            )
+        elif (
+            not isinstance(d, dict)
+            or not isinstance(d.get("ok"), bool)
+            or set(d) - {"ok", "note"}
+            or not isinstance(d.get("note") or "", str)
+            or len(d.get("note") or "") > 500
+        ):
+            errors.append(
+                ValidationFailed(
+                    f"第 {i} 项审核意见应为 {{ok: true/false, note}}，说明不超过 500 字。",
+                    f"The decision on check {i} must be {{ok: true/false, note}}, the note at most 500 characters.",
+                    field=f"judgements[{i}]",
+                )
+            )
+    if errors:
+        raise ValidationFailed(
+            f"审核意见有 {len(errors)} 处错误。",
+            f"{len(errors)} error(s) in the decisions.",
+            field="judgements",
+            errors=errors,
         )
     reasons = [r.zh for r in results if r.outcome == eligibility.FAIL]
-    for r in results:
-        if r.outcome == eligibility.JUDGE:
-            d = decided[str(r.index)]
-            if not isinstance(d, dict) or not isinstance(d.get("ok"), bool):
-                raise ValidationFailed(
-                    f"第 {r.index} 项审核意见应为 {{ok: true/false, note}}。",
-                    f"The decision on check {r.index} must be {{ok: true/false, note}}.",
-                    field=f"judgements[{r.index}]",
-                )
-            if not d["ok"]:
-                reasons.append(f"{r.zh}：{d.get('note') or '不符合'}")
+    for i, r in judged.items():
+        if not decided[i]["ok"]:
+            reasons.append(f"{r.zh}：{decided[i].get('note') or '不符合'}")
     nomination.eligibility = [r.as_dict() for r in results]
-    nomination.judgements = {
-        k: {"ok": v["ok"], "note": str(v.get("note", ""))[:500]} for k, v in decided.items()
-    }
+    nomination.judgements = {k: {"ok": v["ok"], "note": v.get("note") or ""} for k, v in decided.items()}
     nomination.review_note = "；".join(reasons) if reasons else note
     return _move(nomination, S.REJECTED if reasons else S.QUALIFIED, by=by, reason="qualification")
 
@@ -362,6 +431,7 @@ def experts_assign(*, by, nomination_ids: list[int], expert_ids: list[int]) -> l
     made = []
     for nomination_id in nomination_ids:
         nomination = _nomination_locked(nomination_id)
+        _require_round_status(nomination.round, Round.Status.REVIEWING)
         _require_step(nomination, S.SCORED)
         for expert in experts:
             assignment, created = ExpertAssignment.objects.get_or_create(nomination=nomination, expert=expert)
@@ -373,13 +443,46 @@ def experts_assign(*, by, nomination_ids: list[int], expert_ids: list[int]) -> l
 def expert_score(*, by, assignment_id: int, score, comment: str = "") -> ExpertAssignment:
     """An expert scores one of their own assignments (0–100); the last score moves it to ``scored``."""
     require_role(by, Role.EXPERT)
-    assignment = ExpertAssignment.objects.select_for_update().filter(pk=assignment_id, expert=by).first()
+    assignment = (
+        ExpertAssignment.objects.select_for_update(of=("self",)).filter(pk=assignment_id, expert=by).first()
+    )
     if assignment is None:  # someone else's assignment is as good as missing
         raise NotFound("没有这项评审任务。", "No such assignment of yours.", field="assignment")
     nomination = _nomination_locked(assignment.nomination_id)
+    _require_round_status(nomination.round, Round.Status.REVIEWING)
     _require_step(nomination, S.SCORED)
+    value = _score(score, field="score")
+    assignment.score, assignment.comment, assignment.scored_at = value, comment, timezone.now()
+    save_as(assignment, by=by)
+    scores = list(nomination.assignments.values_list("score", flat=True))
+    if all(s is not None for s in scores):
+        nomination.score = quantize(sum(scores) / len(scores))
+        _move(nomination, S.SCORED, by=by, reason="all experts scored")
+    return assignment
+
+
+def _by_id(mapping: dict, *, field: str) -> dict[int, object]:
+    """``{nomination id: value}`` with the ids as ints, whether they came as 12 or "12"."""
+    out = {}
+    for key, value in mapping.items():
+        try:
+            nid = int(key)
+        except (TypeError, ValueError):
+            raise ValidationFailed(
+                f"“{key}”不是推荐人选编号。", f"'{key}' is not a nomination id.", field=field
+            ) from None
+        if nid in out:
+            raise ValidationFailed(
+                f"推荐人选 {nid} 出现两次。", f"Nomination {nid} appears twice.", field=field
+            )
+        out[nid] = value
+    return out
+
+
+def _score(score, *, field: str) -> Decimal:
+    """A mark of 0–100 with at most two decimals, from an int, a Decimal or a string (never a float)."""
     try:
-        value = Decimal(str(score)) if not isinstance(score, float) else None
+        value = Decimal(str(score)) if not isinstance(score, float | bool) else None
     except ArithmeticError:
         value = None
     if (
@@ -389,17 +492,11 @@ def expert_score(*, by, assignment_id: int, score, comment: str = "") -> ExpertA
         or value != value.quantize(Decimal("0.01"))
     ):
         raise ValidationFailed(
-            "评分应为 0–100 之间的数，最多两位小数。",
-            "A score is 0–100 with at most 2 decimals.",
-            field="score",
+            f"评分应为 0–100 之间的数，最多两位小数，收到“{score}”。",
+            f"A score is 0–100 with at most 2 decimals, not '{score}'.",
+            field=field,
         )
-    assignment.score, assignment.comment, assignment.scored_at = value, comment, timezone.now()
-    save_as(assignment, by=by)
-    scores = list(nomination.assignments.values_list("score", flat=True))
-    if all(s is not None for s in scores):
-        nomination.score = quantize(sum(scores) / len(scores))
-        _move(nomination, S.SCORED, by=by, reason="all experts scored")
-    return assignment
+    return value
 
 
 def _ranked(nominations, key: str):
@@ -415,10 +512,13 @@ def round_shortlist(*, by, round_id: int, nomination_ids: list[int] | None = Non
     require_role(by, Role.TALENT_OFFICE)
     round_ = _round_locked(round_id)
     _require_round_status(round_, Round.Status.REVIEWING)
-    before = stages.state_before(round_, S.SHORTLISTED) if stages.uses(round_, S.SHORTLISTED) else None
-    if before is None:
+    if not stages.uses(round_, S.SHORTLISTED):
         raise Conflict(f"{round_} 没有入围环节。", f"{round_} has no shortlist stage.")
-    pool = list(Nomination.objects.select_for_update().filter(round=round_, status=before))
+    pool = list(_batch(round_, S.SHORTLISTED).values())
+    if "shortlist_ratio" in round_.rules:
+        size = math.ceil(round_.target_count * Decimal(round_.rules["shortlist_ratio"]))
+    else:
+        size = round_.rules.get("shortlist_count", round_.target_count)
     if nomination_ids is not None:
         by_id = {n.pk: n for n in pool}
         unknown = [i for i in nomination_ids if i not in by_id]
@@ -429,11 +529,13 @@ def round_shortlist(*, by, round_id: int, nomination_ids: list[int] | None = Non
                 field="nominations",
             )
         keep = {by_id[i] for i in nomination_ids}
+        if len(keep) > size:  # 巴渝 §六(二): the office picks 50, not more
+            raise ValidationFailed(
+                f"入围名单最多 {size} 名，选了 {len(keep)} 名。",
+                f"The shortlist holds at most {size}; {len(keep)} were picked.",
+                field="nominations",
+            )
     else:
-        if "shortlist_ratio" in round_.rules:
-            size = math.ceil(round_.target_count * Decimal(round_.rules["shortlist_ratio"]))
-        else:
-            size = round_.rules.get("shortlist_count", round_.target_count)
         if any(n.score is None for n in pool):
             raise Conflict("还有推荐人选没有评分，不能按分数排序。", "Some nominations have no score yet.")
         ranked = _ranked(pool, "score")
@@ -456,8 +558,8 @@ def round_record_votes(*, by, round_id: int, votes: dict[int, int]) -> list[Nomi
     _require_round_status(round_, Round.Status.REVIEWING)
     if not stages.uses(round_, S.VOTED):
         raise Conflict(f"{round_} 没有网络投票环节。", f"{round_} has no online vote.")
-    before = stages.state_before(round_, S.VOTED)
-    pool = {n.pk: n for n in Nomination.objects.select_for_update().filter(round=round_, status=before)}
+    pool = _batch(round_, S.VOTED)
+    votes = _by_id(votes, field="votes")  # a JSON body gives the ids as strings
     errors = []
     for nid, count in votes.items():
         if nid not in pool:
@@ -506,9 +608,7 @@ def nomination_record_defense(*, by, nomination_id: int, score) -> Nomination:
     nomination = _nomination_locked(nomination_id)
     _require_round_status(nomination.round, Round.Status.REVIEWING)
     _require_step(nomination, S.DEFENDED)
-    if isinstance(score, float) or not 0 <= Decimal(str(score)) <= 100:
-        raise ValidationFailed("答辩分应为 0–100。", "A defense score is 0–100.", field="score")
-    nomination.defense_score = Decimal(str(score))
+    nomination.defense_score = _score(score, field="score")
     return _move(nomination, S.DEFENDED, by=by, reason="defense")
 
 
@@ -536,9 +636,14 @@ def round_propose(*, by, round_id: int, tiers: dict[int, str], note: str = "") -
     require_role(by, Role.TALENT_OFFICE)
     round_ = _round_locked(round_id)
     _require_round_status(round_, Round.Status.REVIEWING)
-    before = stages.state_before(round_, S.PROPOSED)
-    pool = {n.pk: n for n in Nomination.objects.select_for_update().filter(round=round_, status=before)}
-    tiers = {int(k): v for k, v in tiers.items()}
+    pool = _batch(round_, S.PROPOSED)
+    tiers = _by_id(tiers, field="tiers")
+    if "named" not in tiers.values():
+        raise ValidationFailed(
+            "拟命名名单中至少要有一名“named”。",
+            "The proposed list must name at least one person.",
+            field="tiers",
+        )
     errors = []
     for nid, tier in tiers.items():
         if nid not in pool:
@@ -597,7 +702,9 @@ def round_start_notice(*, by, round_id: int, starts_on: dt.date) -> Round:
     _require_round_status(round_, Round.Status.REVIEWING)
     if not stages.uses_notice(round_):
         raise Conflict(f"{round_} 不设公示环节。", f"{round_} has no public notice.")
-    proposed = list(Nomination.objects.select_for_update().filter(round=round_, status=S.PROPOSED))
+    proposed = list(
+        Nomination.objects.select_for_update(of=("self",)).filter(round=round_, status=S.PROPOSED)
+    )
     if not proposed:
         raise Conflict("还没有拟命名人选。", "Nobody has been proposed yet.")
     period = notice_period(starts_on, round_.notice_working_days)
@@ -616,6 +723,7 @@ def round_start_notice(*, by, round_id: int, starts_on: dt.date) -> Round:
 
 @transaction.atomic
 def objection_record(*, by, nomination_id: int, received_on: dt.date, summary: str) -> Objection:
+    """An objection against a candidate in notice; until it is decided, the round is not named."""
     require_role(by, Role.TALENT_OFFICE)
     nomination = _nomination_locked(nomination_id)
     if nomination.status != S.IN_NOTICE:
@@ -624,6 +732,13 @@ def objection_record(*, by, nomination_id: int, received_on: dt.date, summary: s
         )
     if not summary.strip():
         raise ValidationFailed("请填写异议内容。", "Write down the objection.", field="summary")
+    starts = nomination.round.notice_starts_on
+    if starts and received_on < starts:  # one received after the end but before naming is still heard
+        raise ValidationFailed(
+            f"公示从 {starts} 开始，{received_on} 收到的不是对公示的异议。",
+            f"The notice began on {starts}; something received on {received_on} is not an objection to it.",
+            field="received_on",
+        )
     return save_as(Objection(nomination=nomination, received_on=received_on, summary=summary), by=by)
 
 
@@ -639,7 +754,9 @@ def _disqualify(nomination: Nomination, *, by, reason: str, false_claims: bool, 
                 scheme=nomination.round.scheme,
                 reason=reason,
                 starts_on=on,
-                ends_on=on.replace(year=on.year + years) - dt.timedelta(days=1),
+                # The last barred day: 3 years from 2023-10-09 is 2026-10-09, so through 2026-10-08
+                # (relativedelta takes 02-29 to 02-28 where that year has none).
+                ends_on=on + relativedelta(years=years) - dt.timedelta(days=1),
                 source=nomination,
             ),
             by=by,
@@ -709,15 +826,21 @@ def round_name(*, by, round_id: int, named_on: dt.date, naming_document: str = "
     else:
         _require_round_status(round_, Round.Status.REVIEWING)
         waiting = S.PROPOSED
-    pending = Objection.objects.filter(nomination__round=round_, outcome=Objection.Outcome.PENDING).count()
-    if pending:
-        raise Conflict(f"还有 {pending} 条异议未核实。", f"{pending} objection(s) still need a finding.")
     candidates = list(
         Nomination.objects.select_for_update(of=("self",))
         .select_related("person")
         .filter(round=round_, status=waiting)
         .order_by("unit_id", "id")
     )
+    # Counted only once the candidates are locked: objection_record locks its nomination before adding the
+    # objection, so one recorded at this very moment is either committed and counted here, or waits and
+    # then finds its candidate named. Counting first would let it slip in between.
+    # (An objection against someone already withdrawn or removed no longer holds up the others.)
+    pending = Objection.objects.filter(
+        nomination__in=[n.pk for n in candidates], outcome=Objection.Outcome.PENDING
+    ).count()
+    if pending:
+        raise Conflict(f"还有 {pending} 条异议未核实。", f"{pending} objection(s) still need a finding.")
     if not candidates:
         raise Conflict("没有可命名的人选。", "There is nobody to name.")
     taken = Honouree.objects.filter(round=round_).count()

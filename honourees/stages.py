@@ -37,12 +37,11 @@ LIVE = (
 
 def path_for(round_: Round) -> list[str]:
     """The states a nomination of this round passes through, in order, from draft to named."""
-    path = [S.DRAFT, S.SUBMITTED]
-    kinds = round_.stage_kinds()
-    if "qualification" not in kinds:
-        path.append(S.QUALIFIED)  # every round checks eligibility; a list without it still qualifies first
-    for kind in kinds:
-        if kind in STATE_OF_STAGE:
+    # Every round checks eligibility first (nomination_qualify takes a nomination straight from submitted),
+    # wherever its stage list puts "qualification", or if it leaves it out.
+    path = [S.DRAFT, S.SUBMITTED, S.QUALIFIED]
+    for kind in round_.stage_kinds():
+        if kind in STATE_OF_STAGE and kind != "qualification":
             path.append(STATE_OF_STAGE[kind])
     path.append(S.PROPOSED)
     if uses_notice(round_):
