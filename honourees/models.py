@@ -172,7 +172,7 @@ class PriorHonour(models.Model):
     history = domain_history()
 
     class Meta:
-        ordering = ["person", "-year"]
+        ordering = ["person_id", "-year"]
         verbose_name = _("prior honour")
         verbose_name_plural = _("prior honours")
 
@@ -328,6 +328,9 @@ class Nomination(models.Model):
     # 包头 §三: which of the six routes the nominee claims; 巴渝 §五: alternative routes to 技师
     claimed_routes = models.JSONField(_("routes claimed"), default=list, blank=True)
 
+    # 包头 §五(一): the unit publishes its candidates for ≥ 3 working days before recommending them
+    unit_notice_starts_on = models.DateField(_("unit notice published on"), null=True, blank=True)
+
     # Review
     eligibility = models.JSONField(_("eligibility results"), default=list, blank=True)
     judgements = models.JSONField(_("reviewers' judgements"), default=dict, blank=True)
@@ -345,7 +348,7 @@ class Nomination(models.Model):
     history = domain_history()
 
     class Meta:
-        ordering = ["round", "unit", "id"]
+        ordering = ["round_id", "unit_id", "id"]  # no joins: row locks stay simple
         verbose_name = _("nomination")
         verbose_name_plural = _("nominations")
         constraints = [
@@ -396,7 +399,7 @@ class Attachment(models.Model):
     history = domain_history()
 
     class Meta:
-        ordering = ["nomination", "kind", "id"]
+        ordering = ["nomination_id", "kind", "id"]
         verbose_name = _("attachment")
         verbose_name_plural = _("attachments")
 
@@ -416,7 +419,7 @@ class ExpertAssignment(models.Model):
     history = domain_history()
 
     class Meta:
-        ordering = ["nomination", "expert"]
+        ordering = ["nomination_id", "expert_id"]
         verbose_name = _("expert assignment")
         verbose_name_plural = _("expert assignments")
         constraints = [
@@ -479,7 +482,7 @@ class Honouree(models.Model):
     history = domain_history()
 
     class Meta:
-        ordering = ["round", "certificate_no"]
+        ordering = ["round_id", "certificate_no"]
         verbose_name = _("honouree")
         verbose_name_plural = _("honourees")
         constraints = [models.UniqueConstraint(fields=["round", "person"], name="honouree_once_per_round")]
