@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass
 
 from dateutil.relativedelta import relativedelta
 from django.db.models import Q
+from django.utils import timezone
 
 from backend.skills import SkillLevel, at_least
 from honourees.models import Debarment, Honouree, Nomination, PriorHonour
@@ -43,7 +44,7 @@ def _honour_zh(level: str) -> str:
 
 def reference_date(nomination: Nomination) -> dt.date:
     """The date ages and years are counted to: the notice's date, else the day of the check."""
-    return nomination.round.published_on or dt.date.today()
+    return nomination.round.published_on or timezone.localdate()
 
 
 def _born_on_or_after(n: Nomination, p: dict):
@@ -106,6 +107,8 @@ def _no_prior_honour_at_or_above(n: Nomination, p: dict):
     floor = HONOUR_RANK[p["level"]]
     names = set(p.get("names") or [])
     for award in n.awards:
+        if award.get("kind") == "competition":
+            continue  # a competition placing is not an honour (巴陵 §二 welcomes provincial top-6 placings)
         lvl = award.get("level")
         if (lvl in HONOUR_RANK and HONOUR_RANK[lvl] >= floor) or award.get("name") in names:
             return (
@@ -143,7 +146,7 @@ def _not_already_honoured(n: Nomination, p: dict):
 
 def active_debarment(person, scheme, on: dt.date | None = None) -> Debarment | None:
     """The ban that keeps ``person`` out of ``scheme``'s rounds on ``on`` (today), if any; the longest first."""
-    on = on or dt.date.today()
+    on = on or timezone.localdate()
     return (
         Debarment.objects.filter(
             Q(scheme__isnull=True) | Q(scheme=scheme), person=person, starts_on__lte=on, ends_on__gte=on

@@ -7,10 +7,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.utils import timezone
 
 from backend.errors import DomainError, ValidationFailed
 from backend.idnumbers import check_id_agrees
@@ -18,6 +20,7 @@ from backend.skills import SkillLevel
 from honourees.models import Nomination
 from honourees.rules import HonourLevel
 
+AWARD_KINDS = {"": "honour", "honour": "honour", "荣誉": "honour", "competition": "competition", "竞赛": "competition"}
 BRIEF_DEEDS_MAX = 500  # 附件1 填表说明: 简要事迹不超过500字
 LONG_TEXT_MAX = 20000
 EARLIEST = dt.date(1900, 1, 1)
@@ -48,11 +51,13 @@ LONG_TEXT_FIELDS = [
     "recommender_opinion",
     "peer_org_opinion",
 ]
-DATE_FIELDS = ["work_started_on", "in_city_since", "declaration_signed_on"]
+DATE_FIELDS = ["work_started_on", "in_city_since", "declaration_signed_on", "unit_notice_starts_on"]
 COUNT_FIELDS = {"years_in_trade": 80, "invention_patent_count": 999, "innovation_count": 999}
 LIST_FIELDS = {
     "resume": ("from", "to", "what"),
-    "awards": ("date", "name", "grantor", "level", "rank"),
+    # kind: 荣誉 (an honour) or 竞赛 (a competition placing). 巴陵 §二 bars provincial honours but welcomes
+    # provincial competition placings, so the prior-honour check reads honours only.
+    "awards": ("date", "name", "grantor", "level", "rank", "kind"),
     "patents": ("term", "name", "authority", "owner"),
     "department_opinions": ("department", "opinion"),
 }
@@ -103,7 +108,7 @@ def parse_date(
                 row,
             )
             return None
-    latest = today or dt.date.today()
+    latest = today or timezone.localdate()
     if not EARLIEST <= value <= latest:
         _err(
             errors,
@@ -172,6 +177,9 @@ def clean_nomination_fields(data: dict, errors: list, *, row: int | None = None)
         if name in REQUIRED and not value:
             zh, en = REQUIRED[name]
             _err(errors, name, f"请填写{zh}", f"The {en} is required", row)
+        elif any(unicodedata.category(ch) == "Cc" for ch in value):
+            _err(errors, name, f"{label(name)}只能有一行，不能包含换行或控制字符",
+                 f"{name} is one line: no line breaks or control characters", row)
         elif len(value) > limit:
             _err(
                 errors,
@@ -216,9 +224,13 @@ def clean_nomination_fields(data: dict, errors: list, *, row: int | None = None)
                 out[name] = number
     for name, choices in CHOICE_FIELDS.items():
         if name in data:
-            out[name] = _choice(data[name], choices, name, errors, row) or (
-                Nomination.Category.MANUFACTURING if name == "category" else ""
-            )
+            out[name] = _choice(data[name], choices, name, errors, row)
+    if not out.get("category"):
+        # The 技师 rule (巴陵: manufacturing only) and the category caps depend on it: never assumed.
+        if "category" not in data or data["category"] in (None, ""):
+            _err(errors, "category", "请选择行业类别（制造业/传统工艺/其他）",
+                 "Choose the category (manufacturing, traditional craft or other)", row)
+        out.pop("category", None)
     if "email" in data:
         email = str(data["email"] or "").strip()
         if email:
@@ -287,6 +299,12 @@ def _clean_list(items, name, keys, errors, row):
                 )
         if name == "awards" and entry["level"]:
             entry["level"] = _choice(entry["level"], HonourLevel, f"awards[{i}].level", errors, row)
+        if name == "awards" and any(entry.values()):
+            kind = AWARD_KINDS.get(entry["kind"])
+            if kind is None:
+                _err(errors, f"awards[{i}].kind", f"类型“{entry['kind']}”应为荣誉或竞赛",
+                     f"The kind '{entry['kind']}' must be 荣誉 (honour) or 竞赛 (competition)", row)
+            entry["kind"] = kind or ""
         if any(entry.values()):
             out.append(entry)
     return out

@@ -10,7 +10,7 @@ from honourees.models import Nomination
 DATE = forms.DateInput(attrs={"type": "date"})
 LIST_HELP = {
     "resume": _("One line each: from | to | school or employer and position"),
-    "awards": _("One line each: date | award | granted by | level (国家级/省部级/市级/县级/企业级) | rank"),
+    "awards": _("One line each: date | award | granted by | level (国家级/省部级/市级/县级/企业级) | rank | 荣誉 or 竞赛"),
     "patents": _("One line each: protection period | title | granted by | owner"),
     "department_opinions": _("One line each: department | opinion"),
 }
@@ -56,6 +56,10 @@ class NominationForm(forms.Form):
     expertise = forms.CharField(label=_("main technical expertise"), required=False)
     invention_patent_count = forms.IntegerField(label=_("national invention patents"), required=False, min_value=0)
     innovation_count = forms.IntegerField(label=_("innovations or process improvements"), required=False, min_value=0)
+    unit_notice_starts_on = forms.DateField(
+        label=_("unit notice published on"), widget=DATE, required=False,
+        help_text=_("Where the round asks the unit to publish its candidates first"),
+    )
     claimed_routes = forms.CharField(
         label=_("routes claimed"), required=False, help_text=_("Codes from the round's rules, separated by commas")
     )

@@ -45,7 +45,7 @@ class Round(models.Model):
         Status.DRAFT: {Status.OPEN},
         Status.OPEN: {Status.REVIEWING},
         Status.REVIEWING: {Status.IN_NOTICE, Status.OPEN, Status.CLOSED},  # CLOSED: a round without a notice
-        Status.IN_NOTICE: {Status.CLOSED, Status.REVIEWING},
+        Status.IN_NOTICE: {Status.CLOSED},  # its candidates cannot go back from in_notice
         Status.CLOSED: set(),
     }
 
@@ -87,6 +87,12 @@ class Round(models.Model):
             validate_round_rules(self.rules)
         except DomainError as e:
             raise ValidationError({"rules": f"{e.zh} / {e.en}"}) from None
+        days = next((st.get("days") for st in self.rules.get("stages", []) if st["kind"] == "notice"), None)
+        if days is not None and days != self.notice_working_days:
+            raise ValidationError(
+                {"notice_working_days": f"与规则中公示环节的 {days} 个工作日不一致 / "
+                 f"differs from the {days} working days of the rules' notice stage"}
+            )
 
 
 class RecommendingUnit(models.Model):

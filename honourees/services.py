@@ -157,12 +157,13 @@ def _person_locked(data: dict, *, by, row: int | None) -> Person:
         except IntegrityError:
             who = Person.objects.select_for_update().get(id_number=data["id_number"])
     if who.name != data["name"]:
-        raise ValidationFailed(
-            f"身份证号 {data['id_number'][:6]}… 已登记为“{who.name}”，与填写的姓名“{data['name']}”不一致。",
-            f"That identity number is registered as '{who.name}', not '{data['name']}'.",
-            field="id_number",
-            row=row,
-        )
+        if has_role(by, Role.TALENT_OFFICE):
+            zh = f"身份证号 {data['id_number'][:6]}… 已登记为“{who.name}”，与填写的姓名“{data['name']}”不一致。"
+            en = f"That identity number is registered as '{who.name}', not '{data['name']}'."
+        else:  # a clerk must not be able to look names up by trying identity numbers
+            zh = "身份证号已登记在另一姓名下，请核对姓名和身份证号。"
+            en = "That identity number is registered under another name; check the name and the number."
+        raise ValidationFailed(zh, en, field="id_number", row=row)
     return who  # gender and birth date come from the identity number, so they cannot differ
 
 
@@ -223,6 +224,7 @@ def nomination_save(
             errors=errors,
         )
 
+    _check_routes(round_, cleaned, row)
     who = _person_locked(person_data, by=by, row=row)
     bar = eligibility.active_debarment(who, round_.scheme)
     if bar:
@@ -260,6 +262,43 @@ def nomination_save(
     return nomination
 
 
+def _check_unit_notice(nomination: Nomination) -> None:
+    """包头 §五(一): a unit publishes its candidates for ≥ N working days before it recommends them."""
+    days = nomination.round.rules.get("unit_notice_working_days")
+    if not days or nomination.channel != Nomination.Channel.UNIT:
+        return
+    start = nomination.unit_notice_starts_on
+    if start is None:
+        raise ValidationFailed(
+            f"请填写本单位公示的开始日期（本单位须公示不少于 {days} 个工作日）。",
+            f"Enter the date the unit's own notice began (it must run at least {days} working days).",
+            field="unit_notice_starts_on",
+        )
+    ends = notice_period(start, days).end
+    if timezone.localdate() <= ends:
+        raise ValidationFailed(
+            f"本单位公示 {days} 个工作日到 {ends} 结束，结束后才能报送。",
+            f"The unit's notice of {days} working days runs until {ends}; submit after that.",
+            field="unit_notice_starts_on",
+        )
+
+
+def _check_routes(round_: Round, cleaned: dict, row: int | None) -> None:
+    """Claimed routes must be codes the round's rules know (包头's six routes, 巴渝's alternatives)."""
+    known = set()
+    for check in round_.rules.get("eligibility", []):
+        params = check.get("params", {})
+        known |= {r["code"] for r in params.get("routes", [])} | set(params.get("alternatives", []))
+    unknown = [c for c in cleaned.get("claimed_routes", []) if c not in known]
+    if unknown:
+        raise ValidationFailed(
+            f"申报途径 {unknown} 不是本批次规则中的途径（可选：{sorted(known) or '无'}）。",
+            f"Routes {unknown} are not in this round's rules (known: {sorted(known) or 'none'}).",
+            field="claimed_routes",
+            row=row,
+        )
+
+
 @transaction.atomic
 def nomination_submit(*, by, nomination_id: int) -> Nomination:
     """Send a draft to the talent office: eligibility must not fail and the unit's quota must hold.
@@ -268,9 +307,13 @@ def nomination_submit(*, by, nomination_id: int) -> Nomination:
     moment are served one after the other and the second is refused (on SQLite the IMMEDIATE transaction
     serialises them instead).
     """
+    # Lock order: round, nomination, unit (nomination_save also takes the round first). Holding the round
+    # means a submission cannot slip in after the office has closed intake.
+    round_id = Nomination.objects.filter(pk=nomination_id).values_list("round_id", flat=True).first()
+    if round_id is not None:
+        _round_locked(round_id)
     nomination = _nomination_locked(nomination_id)
     if nomination.unit_id:
-        # Lock order: nomination, then its unit. Every submit takes them in this order.
         RecommendingUnit.objects.select_for_update().get(pk=nomination.unit_id)
     if not _can_edit_unit(by, nomination.unit):
         raise NotPermitted("只能报送本单位的推荐人选。", "You can only submit your own unit's nominations.")
@@ -289,6 +332,7 @@ def nomination_submit(*, by, nomination_id: int) -> Nomination:
             field="eligibility",
             errors=[ValidationFailed(r.zh, r.en, field=f"eligibility[{r.index}]") for r in failed],
         )
+    _check_unit_notice(nomination)
     if nomination.unit_id:
         allowed = quota_for(nomination.round, nomination.unit)
         used = quota_used(nomination.round, nomination.unit)
@@ -783,7 +827,7 @@ def objection_decide(
         raise Conflict("这条异议已有结论。", "This objection has already been decided.")
     if not finding.strip():
         raise ValidationFailed("请填写核实情况。", "Write down the finding.", field="finding")
-    on = on or dt.date.today()
+    on = on or timezone.localdate()
     objection.outcome = Objection.Outcome.UPHELD if upheld else Objection.Outcome.DISMISSED
     objection.finding, objection.decided_by, objection.decided_on = finding, by, on
     save_as(objection, by=by)
@@ -802,7 +846,7 @@ def nomination_disqualify(
     if not reason.strip():
         raise ValidationFailed("请说明取消资格的原因。", "Say why.", field="reason")
     nomination = _nomination_locked(nomination_id)
-    return _disqualify(nomination, by=by, reason=reason, false_claims=false_claims, on=on or dt.date.today())
+    return _disqualify(nomination, by=by, reason=reason, false_claims=false_claims, on=on or timezone.localdate())
 
 
 @transaction.atomic

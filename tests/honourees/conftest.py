@@ -43,7 +43,7 @@ def good_fields(**overrides) -> dict:
         "invention_patent_count": 2,
         "innovation_count": 5,
         "brief_deeds": "扎根一线二十余年，攻克多项加工难题。",
-        "claimed_routes": ["competition"],
+        "unit_notice_starts_on": "2023-02-01",  # 包头: the unit's own notice ran before it recommends
         "awards": [{"date": "2019-05", "name": "岳阳市技术能手", "grantor": "岳阳市人社局", "level": "city", "rank": "1"}],
     }
     fields.update(overrides)
@@ -88,6 +88,8 @@ def nominate():
     """nominate(round, unit, by, person=..., **fields) → a saved draft nomination."""
 
     def make(round_, unit, by, *, person=None, channel="unit", **fields):
+        if round_.scheme.code == "baotou":
+            fields.setdefault("claimed_routes", ["competition"])  # 包头 §三: one of six routes is needed
         return services.nomination_save(
             by=by,
             round_id=round_.pk,

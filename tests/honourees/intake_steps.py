@@ -17,6 +17,8 @@ def reload(nomination: Nomination) -> Nomination:
 
 
 def draft(round_: Round, unit: RecommendingUnit | None, by, *, name: str = "张师傅", person=None, **fields):
+    if round_.scheme.code == "baotou":
+        fields.setdefault("claimed_routes", ["competition"])  # 包头 §三: one of six routes is needed
     return services.nomination_save(
         by=by,
         round_id=round_.pk,

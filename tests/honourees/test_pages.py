@@ -31,7 +31,7 @@ def test_a_clerk_enters_a_nomination_on_the_form_and_sees_it_saved(rounds, clerk
     response = clerk.post(f"/nominations/new/{r.pk}/", form_data())
     n = Nomination.objects.get()
     assert response.status_code == 302 and response["Location"] == f"/nominations/{n.pk}/"
-    assert n.awards == [{"date": "2020-05", "name": "岳阳市五一劳动奖章", "grantor": "岳阳市总工会", "level": "city",
+    assert n.awards == [{"date": "2020-05", "name": "岳阳市五一劳动奖章", "grantor": "岳阳市总工会", "level": "city", "kind": "honour",
                          "rank": "1"}]
     page = clerk.get(f"/nominations/{n.pk}/").content.decode()
     assert "赵铁柱" in page and n.person.id_number not in page, "the clerk sees the identity number masked"

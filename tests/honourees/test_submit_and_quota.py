@@ -587,7 +587,7 @@ def test_the_same_person_is_nominated_once_per_round(rounds, clerk_of):
     assert Nomination.objects.count() == 1
 
 
-def test_an_identity_number_keeps_its_name(rounds, clerk_of):
+def test_an_identity_number_keeps_its_name(rounds, clerk_of, office):
     round_ = rounds["baling"]
     unit = unit_of(round_, "county_union")
     clerk = clerk_of(unit)
@@ -597,7 +597,11 @@ def test_an_identity_number_keeps_its_name(rounds, clerk_of):
     other_unit = unit_of(elsewhere, "county_union")
     with pytest.raises(ValidationFailed) as caught:
         draft(elsewhere, other_unit, clerk_of(other_unit), person=dict(person, name="别名"))
-    assert caught.value.field == "id_number" and "本名" in caught.value.zh
+    assert caught.value.field == "id_number" and "另一姓名" in caught.value.zh
+    assert "本名" not in caught.value.zh + caught.value.en, "a clerk cannot look names up by identity number"
+    with pytest.raises(ValidationFailed) as caught:
+        draft(elsewhere, other_unit, office, person=dict(person, name="别名"))
+    assert "本名" in caught.value.zh, "the office is told which name the number carries"
     assert Person.objects.get(id_number=person["id_number"]).name == "本名"
 
 
