@@ -42,3 +42,43 @@ def load_seeds() -> list[Round]:
             )
         rounds.append(round_)
     return rounds
+
+
+DEMO_NOMINEES = [
+    # name, birth date, gender, trade, employer, category, skill level, submit?
+    ("刘建国", "1972-03-14", "M", "钳工", "岳阳巴陵石化机修厂", "manufacturing", "senior_technician", True),
+    ("陈芳", "1985-11-02", "F", "数控车工", "岳阳中联重科", "manufacturing", "technician", True),
+    ("周德厚", "1968-06-20", "M", "君山银针制茶", "君山银针茶业公司", "traditional_craft", "senior", False),
+]
+
+
+def _demo_id(birth: dt.date, gender: str, n: int) -> str:
+    from backend.idnumbers import id_check_char
+
+    body = f"430602{birth:%Y%m%d}{n:02d}{1 if gender == 'M' else 2}"
+    return body + id_check_char(body)
+
+
+def load_demo_nominations(*, clerk) -> int:
+    """A few 巴陵 nominations from the demo clerk's unit, so the pipeline has something in it.
+
+    Made through the services like any clerk's; skipped when the round already has nominations.
+    """
+    from honourees import services
+
+    round_ = Round.objects.get(scheme__code="baling", year=2023)
+    if round_.nominations.exists() or round_.status != Round.Status.OPEN:
+        return 0
+    unit = clerk.clerk_of.unit
+    for i, (name, born, gender, trade, employer, category, level, submit) in enumerate(DEMO_NOMINEES, start=1):
+        birth = dt.date.fromisoformat(born)
+        n = services.nomination_save(
+            by=clerk, round_id=round_.pk, unit_id=unit.pk,
+            person={"name": name, "id_number": _demo_id(birth, gender, i), "gender": gender, "birth_date": birth},
+            fields={"trade": trade, "employer": employer, "category": category, "skill_level": level,
+                    "in_city_since": "2005-01-01", "industry": "制造业" if category == "manufacturing" else "传统工艺",
+                    "brief_deeds": f"{name}同志扎根一线多年，技艺精湛，带徒传艺。"},
+        )
+        if submit:
+            services.nomination_submit(by=clerk, nomination_id=n.pk)
+    return len(DEMO_NOMINEES)

@@ -38,10 +38,10 @@ def test_a_baling_nomination_goes_from_entry_to_named(demo, live_server, page):
     # The clerk of 岳阳楼区总工会 enters the form and submits it.
     log_in(page, live_server, "clerk")
     page.goto(f"{base}/nominations/")
-    assert "0 / 8" in page.locator(f"[data-testid=quota-{round_.pk}]").inner_text()
+    assert "2 / 8" in page.locator(f"[data-testid=quota-{round_.pk}]").inner_text(), "the demo sent two already"
     page.click(f"[data-testid=quota-{round_.pk}] [data-testid=new-nomination]")
     form = page.locator("[data-testid=nomination-form]")
-    form.locator("input[name=name]").fill("刘建国")
+    form.locator("input[name=name]").fill("龙振华")
     form.locator("input[name=id_number]").fill(make_id())
     form.locator("input[name=employer]").fill("岳阳巴陵石化机修厂")
     form.locator("input[name=trade]").fill("钳工")
@@ -54,12 +54,17 @@ def test_a_baling_nomination_goes_from_entry_to_named(demo, live_server, page):
     assert "<b>不是粗体</b>" in page.locator("main").inner_text(), "text is escaped, not rendered as HTML"
     post_and_wait(page, "[data-testid=submit]")
     assert page.locator("[data-testid=status]").get_attribute("data-status") == "submitted"
-    nomination = Nomination.objects.get(person__name="刘建国")
+    nomination = Nomination.objects.get(person__name="龙振华")
 
     # The office closes intake and qualifies it, deciding each judgement item.
     log_in(page, live_server, "office")
     page.goto(f"{base}/rounds/{round_.pk}/")
     post_and_wait(page, "[data-testid=close-intake]")
+    for other in Nomination.objects.filter(round=round_, status="submitted").exclude(pk=nomination.pk):
+        page.goto(f"{base}/nominations/{other.pk}/")  # the demo's other two go back to their unit
+        page.fill("[data-testid=return-reason]", "请补充技能等级证书。")
+        post_and_wait(page, "[data-testid=return]")
+        assert page.locator("[data-testid=status]").get_attribute("data-status") == "draft"
     page.goto(f"{base}/nominations/{nomination.pk}/")
     for radio in page.locator("[data-testid=qualify-form] input[type=radio][value=yes]").all():
         radio.check()
@@ -97,4 +102,4 @@ def test_a_baling_nomination_goes_from_entry_to_named(demo, live_server, page):
     screenshot(page, "baling-round-named")
     assert page.locator("[data-testid=round-status]").get_attribute("data-status") == "closed"
     honouree = Honouree.objects.get()
-    assert (honouree.person.name, honouree.certificate_no) == ("刘建国", "BALING-2023-001")
+    assert (honouree.person.name, honouree.certificate_no) == ("龙振华", "BALING-2023-001")

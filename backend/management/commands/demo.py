@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import translation
 
 from backend.roles import ROLE_LABELS_ZH, Role
-from honourees.demo import load_seeds
+from honourees.demo import load_demo_nominations, load_seeds
 from honourees.models import RecommendingUnit, UnitClerk
 
 DEMO_PASSWORD = "gongjiang-demo"
@@ -44,6 +44,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             rounds = load_seeds()
             users = self._users()
+            load_demo_nominations(clerk=get_user_model().objects.get(username="clerk"))
         self.stdout.write(self.style.SUCCESS(f"Demo data ready: {len(rounds)} rounds."))
         for r in rounds:
             self.stdout.write(f"  {r.scheme.name} {r.year}  ({r.scheme.code})")
