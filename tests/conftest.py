@@ -9,6 +9,13 @@ from backend.roles import Role
 PASSWORD = "correct horse battery staple"
 
 
+def pytest_configure(config):
+    """Fast password hashing in tests: PBKDF2's deliberate slowness costs seconds per test that makes users."""
+    from django.conf import settings
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 def pytest_collection_modifyitems(config, items):
     """Skip 'postgres' tests on SQLite, except in CI, where skipping them would hide real failures."""
     from django.db import connection
