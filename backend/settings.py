@@ -183,6 +183,10 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
 }
 
+# --- Domain settings ------------------------------------------------------------------------------------
+# A studio host may edit a logged mentoring session for this many days; then it is locked for the assessment.
+STUDIO_SESSION_EDIT_DAYS = env_int("STUDIO_SESSION_EDIT_DAYS", 7)
+
 # --- Mail -----------------------------------------------------------------------------------------------
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "gongjiang@localhost")
