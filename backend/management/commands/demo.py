@@ -10,6 +10,7 @@ from django.utils import translation
 from backend.roles import ROLE_LABELS_ZH, Role
 from honourees.demo import load_demo_nominations, load_seeds
 from honourees.models import RecommendingUnit, UnitClerk
+from studios.demo import load_demo_studio
 
 DEMO_PASSWORD = "gongjiang-demo"
 
@@ -44,7 +45,11 @@ class Command(BaseCommand):
         with transaction.atomic():
             rounds = load_seeds()
             users = self._users()
-            load_demo_nominations(clerk=get_user_model().objects.get(username="clerk"))
+            User = get_user_model()
+            load_demo_nominations(clerk=User.objects.get(username="clerk"))
+            # After the nominations: the studio's honouree is a named nomination of the same round.
+            load_demo_studio(host=User.objects.get(username="host"), office=User.objects.get(username="office"),
+                             assessor=User.objects.get(username="expert"))
         self.stdout.write(self.style.SUCCESS(f"Demo data ready: {len(rounds)} rounds."))
         for r in rounds:
             self.stdout.write(f"  {r.scheme.name} {r.year}  ({r.scheme.code})")
