@@ -2,8 +2,12 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from honourees.models import (
+    BenefitDelivery,
+    BenefitEntitlement,
+    BenefitType,
     Debarment,
     Honouree,
+    HonoureeStatusChange,
     Nomination,
     Person,
     PriorHonour,
@@ -44,8 +48,8 @@ class UnitClerkAdmin(SimpleHistoryAdmin):
 
 @admin.register(PriorHonour)
 class PriorHonourAdmin(SimpleHistoryAdmin):
-    list_display = ["person", "name", "programme", "level", "year"]
-    list_filter = ["level", "programme"]
+    list_display = ["person", "name", "programme", "level", "year", "granted_by", "revoked"]
+    list_filter = ["level", "programme", "revoked"]
     search_fields = ["person__name", "name"]
     autocomplete_fields = ["person"]
 
@@ -88,7 +92,45 @@ class NominationAdmin(ReadOnlyAdmin):
 
 @admin.register(Honouree)
 class HonoureeAdmin(ReadOnlyAdmin):
+    """Honourees change only through the registry's services (pages, API): status, revocation, benefits."""
+
     list_display = ["certificate_no", "person", "round", "tier", "named_on", "status"]
     list_filter = ["round", "tier", "status"]
     search_fields = ["person__name", "certificate_no"]
     list_select_related = ["person", "round__scheme"]
+
+
+@admin.register(BenefitType)
+class BenefitTypeAdmin(SimpleHistoryAdmin):
+    """Benefit types are data the office keeps: a labour-model treatment's items (包头市劳动模范待遇) and the
+    amounts and schedules of the rounds' benefits. Entitlements copy them at naming."""
+
+    list_display = ["code", "name", "kind", "funder", "amount", "recurrence", "months", "treatment", "is_active"]
+    list_filter = ["kind", "funder", "treatment", "is_active"]
+    search_fields = ["code", "name", "name_en", "treatment"]
+
+
+@admin.register(BenefitEntitlement)
+class BenefitEntitlementAdmin(ReadOnlyAdmin):
+    list_display = ["honouree", "name", "kind", "funder", "amount", "starts_on", "ends_on", "status", "referral_status"]
+    list_filter = ["kind", "status", "funder", "referral_status"]
+    search_fields = ["honouree__person__name", "honouree__certificate_no", "code", "name"]
+    list_select_related = ["honouree__person", "honouree__round__scheme"]
+
+
+@admin.register(BenefitDelivery)
+class BenefitDeliveryAdmin(ReadOnlyAdmin):
+    list_display = ["entitlement", "occurrence_on", "delivered_on", "amount", "evidence", "recovery"]
+    list_filter = ["recovery"]
+    search_fields = ["entitlement__honouree__person__name", "evidence"]
+    list_select_related = ["entitlement__honouree__person"]
+
+
+@admin.register(HonoureeStatusChange)
+class HonoureeStatusChangeAdmin(ReadOnlyAdmin):
+    """The log of status changes, written only by the registry's services."""
+
+    list_display = ["honouree", "from_status", "to_status", "on", "grounds", "recorded_by", "recorded_at"]
+    list_filter = ["to_status", "grounds"]
+    search_fields = ["honouree__person__name", "honouree__certificate_no", "reason"]
+    list_select_related = ["honouree__person", "honouree__round__scheme", "recorded_by"]

@@ -5,8 +5,8 @@ from django.utils.translation import gettext as _
 
 from backend.home import Card
 from backend.roles import Role, has_role, user_roles
-from honourees import selectors, services
-from honourees.models import Round
+from honourees import registry_selectors, selectors, services
+from honourees.models import Honouree, Round
 
 
 def cards(user) -> list[Card]:
@@ -37,6 +37,19 @@ def cards(user) -> list[Card]:
         todo = selectors.assignments_for(user).filter(expert=user, score__isnull=True).count()
         out.append(Card(title=_("Scoring"), lines=[(_("Waiting for your score"), str(todo))],
                         link=reverse("intake:review-list"), link_text=_("Open your assignments"), order=12))
+    if has_role(user, *registry_selectors.REGISTRY_READERS):
+        counts = registry_selectors.status_counts(user)
+        out.append(
+            Card(
+                title=_("Honouree registry"),
+                lines=[(str(label), str(counts.get(s, 0))) for s, label in Honouree.Status.choices if counts.get(s)]
+                or [(_("Honourees"), "0")],
+                links=[(reverse("intake:registry-calendar"), _("Benefit calendar"))],
+                link=reverse("intake:registry-roster"),
+                link_text=_("Open the registry"),
+                order=15,
+            )
+        )
     rounds = list(selectors.rounds_for(user).order_by("scheme__code", "-year")[:10])
     if rounds:
         out.append(

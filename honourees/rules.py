@@ -4,13 +4,21 @@
 raises ValidationFailed naming the path of the first bad entry, e.g. ``rules.quotas[1].max``.
 The intake, funding and registry sides read these rules; the kinds listed here are the ones they
 implement.
+
+The registry reads two more things (honourees.registry): each ``benefits`` entry may say which ``tiers``
+receive it (default: ``named`` only, so 焦作's 入围奖 finalists are not referred for the May Day medal),
+an ``amount`` per occurrence, a ``recurrence`` (an RRULE) and how many ``months`` it lasts; where it says
+none of these, a BenefitType of the same code (admin-editable data) supplies them. ``certificate_pattern``
+sets how the round's certificates are numbered (default ``{scheme}-{year}-{seq:03d}``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal, InvalidOperation
 
+from dateutil.rrule import rrulestr
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -73,7 +81,33 @@ TIERS = ["named", "nominated", "finalist"]
 TIER_LABELS = {"named": _("命名"), "nominated": _("提名"), "finalist": _("入围")}
 CHANNELS = ["unit", "social", "self", "direct"]
 CONDITION_KINDS = {"studio_established", "assessment_passed", "manual_confirmation"}
-BENEFIT_KINDS = {"labour_model_treatment", "referral", "recurring_allowance", "one_off", "service"}
+
+
+class BenefitKind(models.TextChoices):
+    LABOUR_MODEL_TREATMENT = "labour_model_treatment", _("劳动模范待遇")
+    REFERRAL = "referral", _("推荐申报")
+    RECURRING_ALLOWANCE = "recurring_allowance", _("定期津贴补助")
+    ONE_OFF = "one_off", _("一次性待遇")
+    SERVICE = "service", _("服务（体检、疗休养等）")
+
+
+class Funder(models.TextChoices):
+    EMPLOYER = "employer", _("用人单位")
+    CITY_FINANCE = "city_finance", _("市财政")
+    UNION = "union", _("工会")
+
+
+BENEFIT_KINDS = set(BenefitKind.values)
+BENEFIT_KEYS = {"kind", "code", "zh", "en", "funder", "tiers", "amount", "recurrence", "months"}
+# A benefit's schedule is a python-dateutil RRULE without DTSTART/UNTIL: the entitlement's start and end
+# dates bound it. Monthly and yearly cover every benefit the notices and DOMAIN.md §2 name.
+RECURRENCE_PARTS = {"FREQ", "INTERVAL", "COUNT", "BYMONTH", "BYMONTHDAY"}
+RECURRENCE_FREQS = {"MONTHLY", "YEARLY"}
+# Certificate numbers: {scheme} is the scheme's code in capitals, {year} the round's year, {seq} the
+# honouree's number in the round (a format spec such as {seq:03d} pads it). The default is what naming
+# has always written (BALING-2023-001).
+DEFAULT_CERTIFICATE_PATTERN = "{scheme}-{year}-{seq:03d}"
+CERTIFICATE_NO_MAX = 40
 CATEGORIES = ["manufacturing", "traditional_craft", "other"]
 TOP_KEYS = {
     "quotas",
@@ -91,6 +125,7 @@ TOP_KEYS = {
     "debarment_years",
     "unit_notice_working_days",
     "tier_counts",
+    "certificate_pattern",
 }
 
 
@@ -239,10 +274,26 @@ def validate_round_rules(rules) -> dict:
         _choice(channel, CHANNELS, f"rules.channels[{j}]")
     if "award" in rules:
         _award(rules["award"], "rules.award", tiers)
+    codes = set()
     for i, benefit in enumerate(rules.get("benefits", [])):
         p = f"rules.benefits[{i}]"
-        _keys(benefit, {"kind", "code", "zh", "en", "funder"}, p, {"kind", "code", "zh", "en"})
+        _keys(benefit, BENEFIT_KEYS, p, {"kind", "code", "zh", "en"})
         _choice(benefit["kind"], BENEFIT_KINDS, f"{p}.kind")
+        if not isinstance(benefit["code"], str) or not _CODE.fullmatch(benefit["code"]):
+            _fail(f"{p}.code", "代码只能用小写字母、数字和下划线", "a code is lower-case letters, digits and _")
+        if benefit["code"] in codes:
+            _fail(f"{p}.code", f"“{benefit['code']}”重复", f"'{benefit['code']}' appears twice")
+        codes.add(benefit["code"])
+        if "funder" in benefit:
+            _choice(benefit["funder"], Funder.values, f"{p}.funder")
+        for j, tier in enumerate(benefit.get("tiers", [])):
+            _choice(tier, tiers, f"{p}.tiers[{j}]")
+        if "amount" in benefit:
+            _decimal(benefit["amount"], f"{p}.amount", lo=Decimal("0.01"), hi=Decimal("999999999999.99"))
+        if "recurrence" in benefit:
+            validate_recurrence(benefit["recurrence"], f"{p}.recurrence")
+        if "months" in benefit:
+            _int(benefit["months"], f"{p}.months", 1)
     for tier, count in rules.get("tier_counts", {}).items():
         _choice(tier, tiers, f"rules.tier_counts.{tier}")
         _int(count, f"rules.tier_counts.{tier}", 1)
@@ -250,7 +301,68 @@ def validate_round_rules(rules) -> dict:
         _int(rules["debarment_years"], "rules.debarment_years", 1)
     if "unit_notice_working_days" in rules:
         _int(rules["unit_notice_working_days"], "rules.unit_notice_working_days", 1)
+    if "certificate_pattern" in rules:
+        _certificate_pattern(rules["certificate_pattern"], "rules.certificate_pattern")
     return rules
+
+
+_CODE = re.compile(r"[a-z0-9_]{1,60}")
+
+
+def validate_recurrence(value, path: str) -> str:
+    """An RRULE such as ``FREQ=MONTHLY;BYMONTHDAY=1`` or ``FREQ=YEARLY;BYMONTH=1;BYMONTHDAY=20``, else fail.
+
+    The entitlement's start is the rule's DTSTART and its end date stops it, so neither DTSTART nor UNTIL
+    may be written here. Only monthly and yearly schedules (the periods benefits have).
+    """
+    if not isinstance(value, str) or not value.strip():
+        _fail(path, "应为 RRULE 文本，如 FREQ=MONTHLY;BYMONTHDAY=1", "must be an RRULE such as FREQ=MONTHLY;BYMONTHDAY=1")
+    text = value.strip().upper().removeprefix("RRULE:")
+    parts = {}
+    for part in text.split(";"):
+        key, _, val = part.partition("=")
+        if key not in RECURRENCE_PARTS or not val:
+            _fail(
+                path,
+                f"“{part}”不可用（可用：{sorted(RECURRENCE_PARTS)}，起止日期由待遇本身决定）",
+                f"'{part}' is not allowed (use {sorted(RECURRENCE_PARTS)}; start and end come from the benefit)",
+            )
+        parts[key] = val
+    if parts.get("FREQ") not in RECURRENCE_FREQS:
+        _fail(path, "FREQ 应为 MONTHLY 或 YEARLY", "FREQ must be MONTHLY or YEARLY")
+    ranges = {"INTERVAL": (1, 100), "COUNT": (1, 1200), "BYMONTH": (1, 12), "BYMONTHDAY": (-31, 31)}
+    for key, (lo, hi) in ranges.items():
+        for number in parts.get(key, "1").split(","):
+            ok = number.lstrip("-").isdigit() and lo <= int(number) <= hi and int(number) != 0
+            if not ok or (key != "BYMONTHDAY" and number.startswith("-")):
+                _fail(path, f"{key}={parts[key]} 超出范围", f"{key}={parts[key]} is out of range")
+    try:
+        first = rrulestr(text, dtstart=dt.datetime(2000, 1, 1)).after(dt.datetime(2000, 1, 1), inc=True)
+    except (ValueError, TypeError):
+        _fail(path, f"“{value}”不是有效的 RRULE", f"'{value}' is not a valid RRULE")
+    if first is None:  # e.g. BYMONTH=2;BYMONTHDAY=30
+        _fail(path, f"“{value}”永远不会到期", f"'{value}' never falls due")
+    return text
+
+
+def format_certificate_no(pattern: str, *, scheme_code: str, year: int, seq: int) -> str:
+    """The certificate number the pattern gives for the honouree numbered ``seq`` in the round."""
+    return pattern.format(scheme=scheme_code.upper(), year=year, seq=seq)
+
+
+def _certificate_pattern(pattern, path: str) -> None:
+    if not isinstance(pattern, str) or "{seq" not in pattern:
+        _fail(path, "应为含 {seq} 的文本，如 {scheme}-{year}-{seq:03d}", "must contain {seq}, e.g. {scheme}-{year}-{seq:03d}")
+    try:
+        sample = format_certificate_no(pattern, scheme_code="x" * 20, year=2023, seq=999)
+    except (KeyError, IndexError, ValueError, AttributeError):
+        _fail(
+            path,
+            "只能使用 {scheme}、{year} 和 {seq}（可加格式，如 {seq:03d}）",
+            "only {scheme}, {year} and {seq} may be used (with a format such as {seq:03d})",
+        )
+    if len(sample) > CERTIFICATE_NO_MAX:
+        _fail(path, f"生成的证书编号超过 {CERTIFICATE_NO_MAX} 个字符", f"makes numbers longer than {CERTIFICATE_NO_MAX} characters")
 
 
 def award_total(rules: dict, tier: str = "named") -> Decimal:

@@ -3,7 +3,20 @@
 from rest_framework import serializers
 
 from backend.personal_data import id_number_for
-from honourees.models import ExpertAssignment, Honouree, Nomination, RecommendingUnit, Round, Scheme
+from honourees.models import (
+    BenefitDelivery,
+    BenefitEntitlement,
+    BenefitType,
+    Debarment,
+    ExpertAssignment,
+    Honouree,
+    HonoureeStatusChange,
+    Nomination,
+    PriorHonour,
+    RecommendingUnit,
+    Round,
+    Scheme,
+)
 
 
 class SchemeOut(serializers.ModelSerializer):
@@ -183,7 +196,214 @@ class AssignmentOut(serializers.ModelSerializer):
 
 class HonoureeOut(serializers.ModelSerializer):
     name = serializers.CharField(source="person.name", read_only=True)
+    scheme = serializers.CharField(source="round.scheme.code", read_only=True)
+    year = serializers.IntegerField(source="round.year", read_only=True)
+    title = serializers.CharField(source="title_shown", read_only=True)
 
     class Meta:
         model = Honouree
-        fields = ["id", "name", "round", "nomination", "tier", "certificate_no", "named_on", "naming_document", "status"]
+        fields = ["id", "name", "scheme", "year", "round", "nomination", "tier", "title", "certificate_no", "named_on",
+                  "naming_document", "status", "status_changed_on", "status_reason"]
+
+
+# --- the registry --------------------------------------------------------------------------------------------
+
+
+class HonoureeRosterOut(HonoureeOut):
+    """A roster row: what a named honouree's nomination says, or what the office entered for a historic one."""
+
+    employer = serializers.CharField(source="employer_shown", read_only=True)
+    trade = serializers.CharField(source="trade_shown", read_only=True)
+    unit = serializers.SerializerMethodField()
+    region = serializers.CharField(source="region_shown", read_only=True)
+
+    class Meta(HonoureeOut.Meta):
+        fields = [*HonoureeOut.Meta.fields, "employer", "trade", "unit", "region"]
+
+    def get_unit(self, h) -> str:
+        unit = h.unit_shown()
+        return unit.name if unit else ""
+
+
+class PriorHonourOut(serializers.ModelSerializer):
+    class Meta:
+        model = PriorHonour
+        fields = ["id", "person", "name", "programme", "level", "year", "conferred_on", "granted_by", "revoked",
+                  "revoked_on", "revoked_reason"]
+
+
+class DeliveryOut(serializers.ModelSerializer):
+    recorded_by = serializers.CharField(source="recorded_by.username", read_only=True)
+
+    class Meta:
+        model = BenefitDelivery
+        fields = ["id", "entitlement", "occurrence_on", "delivered_on", "amount", "evidence", "recorded_by",
+                  "recorded_at", "recovery", "recovery_marked_on", "recovered_on", "recovery_note"]
+
+
+class EntitlementOut(serializers.ModelSerializer):
+    class Meta:
+        model = BenefitEntitlement
+        fields = ["id", "honouree", "code", "source_code", "name", "name_en", "kind", "funder", "amount", "recurrence",
+                  "starts_on", "ends_on", "status", "status_changed_on", "status_reason", "referral_status",
+                  "referral_submitted_on", "referral_decided_on", "referral_note", "awarded_honour"]
+
+
+class EntitlementWithDeliveriesOut(EntitlementOut):
+    deliveries = DeliveryOut(many=True, read_only=True)
+
+    class Meta(EntitlementOut.Meta):
+        fields = [*EntitlementOut.Meta.fields, "deliveries"]
+
+
+class StatusChangeOut(serializers.ModelSerializer):
+    recorded_by = serializers.CharField(source="recorded_by.username", read_only=True)
+
+    class Meta:
+        model = HonoureeStatusChange
+        fields = ["id", "from_status", "to_status", "on", "reason", "grounds", "recover_paid", "debarment",
+                  "recorded_by", "recorded_at"]
+
+
+class DebarmentOut(serializers.ModelSerializer):
+    scheme = serializers.CharField(source="scheme.code", default="", read_only=True)
+
+    class Meta:
+        model = Debarment
+        fields = ["id", "scheme", "reason", "starts_on", "ends_on"]
+
+
+class AwardInstalmentOut(serializers.Serializer):
+    label = serializers.CharField()
+    amount = serializers.DecimalField(max_digits=14, decimal_places=2)
+    earliest = serializers.DateField()
+    conditions = serializers.ListField(child=serializers.CharField())
+
+
+class HonoureeDetailOut(HonoureeRosterOut):
+    """Everything the registry knows about one honouree (the whole identity number only for roles that may
+    see it, and then logged)."""
+
+    person = PersonOut(read_only=True)
+    prior_honours = PriorHonourOut(source="person.prior_honours", many=True, read_only=True)
+    debarments = DebarmentOut(source="person.debarments", many=True, read_only=True)
+    entitlements = EntitlementWithDeliveriesOut(many=True, read_only=True)
+    status_changes = StatusChangeOut(many=True, read_only=True)
+    award_plan = serializers.SerializerMethodField()
+
+    class Meta(HonoureeRosterOut.Meta):
+        fields = [*HonoureeRosterOut.Meta.fields, "person", "note", "prior_honours", "debarments", "entitlements",
+                  "status_changes", "award_plan"]
+
+    def get_award_plan(self, h) -> list[dict]:
+        from honourees.registry_selectors import award_plan
+
+        return AwardInstalmentOut(award_plan(h), many=True).data
+
+
+class BenefitTypeOut(serializers.ModelSerializer):
+    class Meta:
+        model = BenefitType
+        fields = ["id", "code", "name", "name_en", "kind", "funder", "amount", "recurrence", "months", "treatment",
+                  "source", "is_active"]
+
+
+class RegisterIn(serializers.Serializer):
+    round = serializers.IntegerField()
+    person = PersonIn()
+    named_on = serializers.DateField()
+    tier = serializers.CharField(required=False, default="named")
+    certificate_no = serializers.CharField(required=False, allow_blank=True, default="")
+    naming_document = serializers.CharField(required=False, allow_blank=True, default="")
+    title = serializers.CharField(required=False, allow_blank=True, default="")
+    employer = serializers.CharField(required=False, allow_blank=True, default="")
+    trade = serializers.CharField(required=False, allow_blank=True, default="")
+    unit = serializers.IntegerField(required=False, allow_null=True, default=None)
+    region = serializers.CharField(required=False, allow_blank=True, default="")
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class HonourStatusIn(serializers.Serializer):
+    status = serializers.ChoiceField(choices=[c for c in Honouree.Status.choices if c[0] != Honouree.Status.REVOKED])
+    on = serializers.DateField()
+    reason = serializers.CharField()
+
+
+class RevokeIn(serializers.Serializer):
+    on = serializers.DateField()
+    reason = serializers.CharField()
+    grounds = serializers.ChoiceField(choices=HonoureeStatusChange.Grounds.choices)
+    debar = serializers.BooleanField(required=False, allow_null=True, default=None,
+                                     help_text="Leave out: debar for false claims, as the round's rules say.")
+    recover_paid = serializers.BooleanField(required=False, default=True)
+
+
+class ReinstateIn(serializers.Serializer):
+    on = serializers.DateField()
+    reason = serializers.CharField()
+
+
+class PriorHonourIn(serializers.Serializer):
+    person = serializers.IntegerField()
+    name = serializers.CharField()
+    level = serializers.CharField()
+    granted_by = serializers.CharField(required=False, allow_blank=True, default="")
+    year = serializers.IntegerField(required=False, allow_null=True, default=None)
+    conferred_on = serializers.DateField(required=False, allow_null=True, default=None)
+    programme = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class PriorHonourRevokeIn(serializers.Serializer):
+    on = serializers.DateField()
+    reason = serializers.CharField()
+
+
+class DeliveryIn(serializers.Serializer):
+    delivered_on = serializers.DateField()
+    evidence = serializers.CharField()
+    occurrence_on = serializers.DateField(required=False, allow_null=True, default=None)
+    amount = serializers.CharField(required=False, allow_null=True, allow_blank=True, default=None,
+                                   help_text='Yuan as a string, e.g. "500.00"; left out: the entitlement\'s amount')
+
+
+class ReferralIn(serializers.Serializer):
+    outcome = serializers.ChoiceField(choices=BenefitEntitlement.Referral.choices)
+    on = serializers.DateField()
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+    honour_name = serializers.CharField(required=False, allow_blank=True, default="")
+    honour_level = serializers.CharField(required=False, allow_blank=True, default="")
+    honour_granted_by = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class PeriodIn(serializers.Serializer):
+    starts_on = serializers.DateField()
+    ends_on = serializers.DateField(required=False, allow_null=True, default=None)
+
+
+class EndIn(serializers.Serializer):
+    on = serializers.DateField()
+    reason = serializers.CharField()
+
+
+class RecoveryIn(serializers.Serializer):
+    on = serializers.DateField()
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+    waived = serializers.BooleanField(required=False, default=False)
+
+
+class HistoricImportIn(serializers.Serializer):
+    file = serializers.FileField()
+    scheme = serializers.CharField()
+
+
+class DueItemOut(serializers.Serializer):
+    day = serializers.DateField()
+    entitlement = serializers.IntegerField(source="entitlement.pk")
+    code = serializers.CharField(source="entitlement.code")
+    benefit = serializers.CharField(source="entitlement.name")
+    kind = serializers.CharField(source="entitlement.kind")
+    funder = serializers.CharField(source="entitlement.funder")
+    amount = serializers.DecimalField(max_digits=14, decimal_places=2, allow_null=True)
+    honouree = serializers.IntegerField(source="honouree.pk")
+    name = serializers.CharField(source="honouree.person.name")
+    certificate_no = serializers.CharField(source="honouree.certificate_no")

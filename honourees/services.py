@@ -28,7 +28,7 @@ from backend.history import save_as
 from backend.money import quantize
 from backend.roles import Role, has_role, require_role
 from backend.workdays import notice_period
-from honourees import eligibility, stages
+from honourees import eligibility, registry, stages
 from honourees.fields import clean_nomination_fields, clean_person
 from honourees.models import (
     Debarment,
@@ -905,6 +905,7 @@ def round_name(*, by, round_id: int, named_on: dt.date, naming_document: str = "
             by=by,
         )
         honourees.append(honouree)
+        registry.entitlements_grant(honouree=honouree, by=by)  # the round's benefits, in this transaction
     round_.status, round_.naming_document = Round.Status.CLOSED, naming_document
     save_as(round_, by=by, reason="named")
     # Receivers (the funding plan, benefit entitlements) run inside this transaction: if one fails,

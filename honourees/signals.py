@@ -1,7 +1,28 @@
-"""What the intake side tells the others. Sent inside the naming transaction, so a receiver that fails
-undoes the naming: funding makes the award plan, the registry the benefit entitlements."""
+"""What the intake and registry sides tell the others.
+
+Every signal here is sent inside the transaction that made the change, so a receiver that fails undoes
+the change (the naming, the revocation). Receivers must not quietly change rows of their own elsewhere:
+funding re-checks the same facts in its daily tick, so nothing hangs on a signal alone.
+"""
 
 from django.dispatch import Signal
 
+# Naming: funding makes the award plan, the registry the benefit entitlements.
 # honouree_named.send(sender=Honouree, honouree=..., by=user)
 honouree_named = Signal()
+
+# Every change of an honour's status (suspended, moved away, deceased, revoked, reinstated, resumed).
+# honour_status_changed.send(sender=Honouree, honouree=..., change=HonoureeStatusChange, by=user)
+# Funding is expected to hold instalments while the honour is not active, and to release them again.
+honour_status_changed = Signal()
+
+# A revocation (after honour_status_changed): funding cancels the instalments not yet paid and, when
+# ``recover_paid`` is true, marks the paid ones for recovery. The registry has already cancelled the
+# benefit entitlements and marked delivered benefit money for recovery.
+# honour_revoked.send(sender=Honouree, honouree=..., change=..., by=user, on=date, recover_paid=bool)
+honour_revoked = Signal()
+
+# A reinstatement (after honour_status_changed): funding restores what the revocation cancelled and
+# withdraws recovery marks not yet acted on; the registry has done the same for benefits.
+# honour_reinstated.send(sender=Honouree, honouree=..., change=..., by=user, on=date)
+honour_reinstated = Signal()
