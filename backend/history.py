@@ -16,6 +16,6 @@ def save_as(obj, *, by, reason: str = "", **save_kwargs):
     """Save ``obj`` recording ``by`` (and an optional reason) in its history row."""
     obj._history_user = by
     if reason:
-        obj._change_reason = reason
+        obj._change_reason = reason[:100]  # simple-history's change_reason column holds 100 characters
     obj.save(**save_kwargs)
     return obj

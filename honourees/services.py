@@ -887,9 +887,8 @@ def round_name(*, by, round_id: int, named_on: dt.date, naming_document: str = "
         raise Conflict(f"还有 {pending} 条异议未核实。", f"{pending} objection(s) still need a finding.")
     if not candidates:
         raise Conflict("没有可命名的人选。", "There is nobody to name.")
-    taken = Honouree.objects.filter(round=round_).count()
     honourees = []
-    for seq, n in enumerate(candidates, start=taken + 1):
+    for n in candidates:
         n.round = round_
         _move(n, S.NAMED, by=by, reason="named")
         honouree = save_as(
@@ -898,7 +897,7 @@ def round_name(*, by, round_id: int, named_on: dt.date, naming_document: str = "
                 round=round_,
                 nomination=n,
                 tier=n.tier or "named",
-                certificate_no=f"{round_.scheme.code.upper()}-{round_.year}-{seq:03d}",
+                certificate_no=registry.next_certificate_number(round_),  # the round's pattern, never a taken one
                 named_on=named_on,
                 naming_document=naming_document,
             ),

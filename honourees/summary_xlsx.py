@@ -452,6 +452,8 @@ def parse_summary(file, *, round_: Round | None = None) -> SummarySheet:
     the round's.
     """
     wb = load_xlsx(file)
+    if not wb.worksheets:
+        raise _file_error("文件中没有工作表。", "The file has no worksheet.")
     ws = wb.worksheets[0]
     max_row, max_col = ws.max_row, max(ws.max_column, LAST_COLUMN)
     if max_row - SUBHEADER_ROW > MAX_DATA_ROWS * 2:

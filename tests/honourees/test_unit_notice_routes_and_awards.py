@@ -84,3 +84,16 @@ def test_one_line_fields_refuse_line_breaks_and_the_category_is_never_assumed(ro
     error = refusal(lambda: nominate(r, unit, clerk, category=""))
     assert "category" in {e.field for e in error.errors} | {error.field}
     assert Nomination.objects.count() == 0
+
+
+def test_a_long_reason_is_kept_whole_on_the_nomination_even_though_history_holds_100_characters(
+    rounds, clerk_of, office, nominate
+):
+    r = rounds["baling"]
+    unit = unit_of(r, "county_union")
+    clerk = clerk_of(unit)
+    n = services.nomination_submit(by=clerk, nomination_id=nominate(r, unit, clerk).pk)
+    reason = "经核查，申报材料中的获奖证书与授予单位档案不符。" * 8
+    out = services.nomination_disqualify(by=office, nomination_id=n.pk, reason=reason)
+    assert out.status == "disqualified" and out.review_note == reason
+    assert len(out.history.first().history_change_reason) <= 100
