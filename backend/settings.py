@@ -181,6 +181,20 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # One name per choice set, so the schema's enums read as the domain does (and no W001 warnings).
+    "ENUM_NAME_OVERRIDES": {
+        "SkillLevelEnum": "backend.skills.SkillLevel",
+        "RoundStatusEnum": "honourees.models.Round.Status",
+        "NominationStatusEnum": "honourees.models.Nomination.Status",
+        "ObjectionOutcomeEnum": "honourees.models.Objection.Outcome",
+        "HonoureeStatusEnum": "honourees.models.Honouree.Status",
+        "EntitlementStatusEnum": "honourees.models.BenefitEntitlement.Status",
+        "ReferralOutcomeEnum": "honourees.models.BenefitEntitlement.Referral",
+        "RecoveryStatusEnum": "honourees.models.BenefitDelivery.Recovery",
+        "StudioStatusEnum": "studios.models.Studio.Status",
+        "SessionStatusEnum": "studios.models.MentoringSession.Status",
+        "AssessmentStatusEnum": "studios.models.Assessment.Status",
+    },
 }
 
 # --- Domain settings ------------------------------------------------------------------------------------
