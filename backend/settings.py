@@ -7,7 +7,6 @@ Production: DATABASE_URL=postgres://… and REDIS_URL=redis://…, DEBUG off, SE
 from pathlib import Path
 
 import dj_database_url
-from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from backend.env import env_bool, env_int, env_list, env_str
@@ -16,11 +15,11 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("GONGJIANG_VAR_DIR", str(BASE_DIR / "var")))
 
 DEBUG = env_bool("DEBUG", False)
-SECRET_KEY = env_str("SECRET_KEY")
-if not SECRET_KEY:
-    if not DEBUG:
-        raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off (set DEBUG=1 for local development).")
-    SECRET_KEY = "insecure-development-key-only-used-with-debug-on"
+# Required when DEBUG is off, but only where it is used: the web app refuses to start without it
+# (backend/wsgi.py) and Django raises ImproperlyConfigured wherever a key is needed (sessions, signing,
+# the worker's task signing). Commands that need no key, such as makemigrations --check in a build step,
+# still run on a fresh clone.
+SECRET_KEY = env_str("SECRET_KEY") or ("insecure-development-key-only-used-with-debug-on" if DEBUG else "")
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
