@@ -34,7 +34,8 @@ def _round(round_id: int) -> Round:
     return round_
 
 
-def _nothing_saved(errors: list[ValidationFailed]) -> ValidationFailed:
+def nothing_saved(errors: list[ValidationFailed]) -> ValidationFailed:
+    """One error for a refused import: every row's problem, in row order, and the promise nothing was saved."""
     errors = sorted(errors, key=lambda e: (e.row if e.row is not None else 10**9,))
     return ValidationFailed(
         f"导入文件有 {len(errors)} 处错误，均未保存。",
@@ -84,7 +85,7 @@ def nominations_import(*, by, round_id: int, unit_id: int, file) -> list[Nominat
             )
         )
     if not sheet.rows and not errors:
-        raise _nothing_saved(
+        raise nothing_saved(
             [ValidationFailed("文件中没有推荐人选。", "The file lists nobody.", field="file")]
         )
     made: list[Nomination] = []
@@ -105,7 +106,7 @@ def nominations_import(*, by, round_id: int, unit_id: int, file) -> list[Nominat
             except ValidationFailed as e:
                 errors.extend(_flatten(e, item["row"]))
         if errors:
-            raise _nothing_saved(errors)  # leaving the block rolls every saved row back
+            raise nothing_saved(errors)  # leaving the block rolls every saved row back
     return made
 
 
@@ -168,7 +169,7 @@ def votes_import(*, by, round_id: int, file) -> list[Nomination]:
     errors: list[ValidationFailed] = []
     header = tuple(ws.cell(1, c).value for c in range(1, max(ws.max_column, 3) + 1))
     if header[:3] != VOTE_HEADER or any(v not in (None, "") for v in header[3:]):
-        raise _nothing_saved(
+        raise nothing_saved(
             [
                 ValidationFailed(
                     f"第 1 行表头应为“{' | '.join(VOTE_HEADER)}”，实为“{' | '.join(str(v or '') for v in header)}”。",
@@ -263,6 +264,6 @@ def votes_import(*, by, round_id: int, file) -> list[Nomination]:
                 )
             )
     if errors:
-        raise _nothing_saved(errors)
+        raise nothing_saved(errors)
     with transaction.atomic():
         return services.round_record_votes(by=by, round_id=round_.pk, votes=votes)

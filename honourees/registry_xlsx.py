@@ -42,7 +42,7 @@ from backend.models import PersonalDataAccess
 from backend.roles import Role, can_see_full_id, require_role
 from honourees import registry
 from honourees.fields import parse_date
-from honourees.imports import _nothing_saved, _whole
+from honourees.imports import _whole, nothing_saved
 from honourees.models import Honouree, RecommendingUnit, Round, Scheme
 from honourees.rules import TIER_LABELS
 from honourees.summary_xlsx import _formula_cells, _formula_error, cell_error, load_xlsx, put_text
@@ -195,7 +195,7 @@ def parse_historic(file, *, scheme: Scheme) -> tuple[list[dict], list[Validation
     """
     sheets = load_xlsx(file).worksheets
     if not sheets:
-        raise _nothing_saved([ValidationFailed(
+        raise nothing_saved([ValidationFailed(
             "Excel 文件已损坏或不完整，无法读取；请重新保存后再导入。",
             "The Excel file is damaged or incomplete and cannot be read; save it again and retry.",
             field="file",
@@ -204,7 +204,7 @@ def parse_historic(file, *, scheme: Scheme) -> tuple[list[dict], list[Validation
     width = len(HISTORIC_COLUMNS)
     max_row, max_col = ws.max_row, max(ws.max_column, width)
     if max_row - HEADER_ROW > MAX_DATA_ROWS * 2:
-        raise _nothing_saved([ValidationFailed(f"表格行数过多（{max_row} 行）。", f"Too many rows ({max_row}).", field="file")])
+        raise nothing_saved([ValidationFailed(f"表格行数过多（{max_row} 行）。", f"Too many rows ({max_row}).", field="file")])
     structure = [_formula_error(c) for c in _formula_cells(ws, TITLE_ROW, HEADER_ROW, max_col)]
     for column in range(1, max_col + 1):
         want = HISTORIC_COLUMNS[column - 1].header if column <= width else None
@@ -333,7 +333,7 @@ def historic_import(*, by, scheme_code: str, file) -> list[Honouree]:
                 )
             )
     if not rows and not errors:
-        raise _nothing_saved([ValidationFailed("文件中没有工匠。", "The file lists nobody.", field="file")])
+        raise nothing_saved([ValidationFailed("文件中没有工匠。", "The file lists nobody.", field="file")])
     made: list[Honouree] = []
     with transaction.atomic():
         for data in rows:
@@ -365,7 +365,7 @@ def historic_import(*, by, scheme_code: str, file) -> list[Honouree]:
             except DomainError as e:
                 errors.extend(_located(e, data["row"]))
         if errors:
-            raise _nothing_saved(errors)  # leaving the block rolls every registered row back
+            raise nothing_saved(errors)  # leaving the block rolls every registered row back
     return made
 
 

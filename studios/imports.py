@@ -20,6 +20,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from backend.errors import NotFound, NotPermitted, ValidationFailed
+from honourees.imports import nothing_saved
 from honourees.summary_xlsx import load_xlsx, put_text
 from studios import selectors, services
 from studios.models import Apprentice, MentoringSession
@@ -62,16 +63,6 @@ def _at(error: ValidationFailed, row: int) -> ValidationFailed:
         f"Row {row}, column {LETTERS[col]} ({header}, {en}): {error.en}",
         field=error.field,
         row=row,
-    )
-
-
-def _nothing_saved(errors: list[ValidationFailed]) -> ValidationFailed:
-    errors = sorted(errors, key=lambda e: e.row if e.row is not None else 0)
-    return ValidationFailed(
-        f"导入文件有 {len(errors)} 处错误，均未保存。",
-        f"The file has {len(errors)} error(s); nothing was saved.",
-        field="file",
-        errors=errors,
     )
 
 
@@ -167,7 +158,7 @@ def sessions_import(*, by, studio_id: int, file) -> list[MentoringSession]:
     ws = load_xlsx(file).worksheets[0]
     header = tuple(_cell_text(ws.cell(1, c).value) for c in range(1, len(HEADER) + 1))
     if header != HEADER:
-        raise _nothing_saved(
+        raise nothing_saved(
             [
                 ValidationFailed(
                     f"第 1 行表头应为“{' | '.join(HEADER)}”，实为“{' | '.join(header)}”；请用下载的模板。",
@@ -178,7 +169,7 @@ def sessions_import(*, by, studio_id: int, file) -> list[MentoringSession]:
             ]
         )
     if ws.max_row - 1 > MAX_ROWS:
-        raise _nothing_saved(
+        raise nothing_saved(
             [
                 ValidationFailed(
                     f"一次最多导入 {MAX_ROWS} 行。",
@@ -268,5 +259,5 @@ def sessions_import(*, by, studio_id: int, file) -> list[MentoringSession]:
                 ValidationFailed("文件中没有活动记录。", "The file lists no sessions.", field="file")
             )
         if errors:
-            raise _nothing_saved(errors)  # leaving the block rolls every saved row back
+            raise nothing_saved(errors)  # leaving the block rolls every saved row back
     return made
