@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import translation
 
 from backend.roles import ROLE_LABELS_ZH, Role
+from funding.demo import load_demo_funding
 from honourees.demo import load_demo_nominations, load_seeds
 from honourees.models import RecommendingUnit, UnitClerk
 from studios.demo import load_demo_studio
@@ -50,6 +51,8 @@ class Command(BaseCommand):
             # After the nominations: the studio's honouree is a named nomination of the same round.
             load_demo_studio(host=User.objects.get(username="host"), office=User.objects.get(username="office"),
                              assessor=User.objects.get(username="expert"))
+            load_demo_funding(maker=User.objects.get(username="maker"), checker=User.objects.get(username="checker"),
+                              office=User.objects.get(username="office"))
         self.stdout.write(self.style.SUCCESS(f"Demo data ready: {len(rounds)} rounds."))
         for r in rounds:
             self.stdout.write(f"  {r.scheme.name} {r.year}  ({r.scheme.code})")
