@@ -10,11 +10,12 @@ import datetime as dt
 from dataclasses import dataclass
 
 from dateutil.relativedelta import relativedelta
+from django.utils import translation
 
 from backend.errors import CalendarDataMissing
 from backend.workdays import day_info, next_working_day
 from honourees.models import Honouree
-from studios.models import Assessment
+from studios.models import Assessment, InstitutionKind
 from studios.selectors import condition_met
 
 from .models import Instalment
@@ -59,7 +60,9 @@ def _describe(index: int, cond: dict, met: bool, confirmation: dict | None) -> C
     kind, params = cond.get("kind"), cond.get("params", {})
     if kind == "studio_established":
         kinds = params.get("institution_kinds") or []
-        where_zh = "（" + "、".join(kinds) + "）" if kinds else ""
+        with translation.override("zh-hans"):  # the labels are the Chinese names
+            labels = [str(InstitutionKind(k).label) if k in InstitutionKind.values else k for k in kinds]
+        where_zh = "（" + "、".join(labels) + "）" if kinds else ""
         zh = f"工匠工作室已挂牌{where_zh}"
         en = "studio established" + (f" at {', '.join(kinds)}" if kinds else "")
     elif kind == "assessment_passed":

@@ -342,6 +342,16 @@ class Payment(models.Model):
         return self.voucher_no
 
 
+class LedgerQuerySet(models.QuerySet):
+    """Refuses bulk changes: ``LedgerEntry.objects.filter(...).update()`` or ``.delete()`` would bypass ``save``."""
+
+    def update(self, **kwargs):
+        raise RuntimeError("Ledger entries are append-only: write a reversal instead of editing.")
+
+    def delete(self):
+        raise RuntimeError("Ledger entries are append-only and are never deleted.")
+
+
 class LedgerEntry(models.Model):
     """The append-only record of every movement of money; rows are never edited or deleted.
 
@@ -382,6 +392,8 @@ class LedgerEntry(models.Model):
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     at = models.DateTimeField(_("at"), auto_now_add=True)
 
+    objects = LedgerQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("ledger entry")
         verbose_name_plural = _("ledger entries")
@@ -418,6 +430,8 @@ class BankReturnRow(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     note = models.CharField(_("note"), max_length=300, blank=True)
+
+    history = domain_history()
 
     class Meta:
         verbose_name = _("unmatched bank row")

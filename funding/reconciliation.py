@@ -44,12 +44,12 @@ def reconcile() -> list[str]:
             problems.append(f"instalment {i} ({inst['status']}): ledger payments {paid}, expected {expected_paid}")
         if (inst["status"] == S.PAID) != (i in payments) or pay_count.get(i, 0) > 1:
             problems.append(f"instalment {i} ({inst['status']}): {pay_count.get(i, 0)} payment rows")
-        if i in payments:
-            p = payments[i]
-            if p["gross"] != inst["amount"] or p["tax"] + p["net"] != p["gross"]:
-                problems.append(f"instalment {i}: payment gross {p['gross']} tax {p['tax']} net {p['net']} disagree")
-            if s[L.TAX_WITHHELD] + r[L.TAX_WITHHELD] != p["tax"]:
-                problems.append(f"instalment {i}: tax withheld in the ledger {s[L.TAX_WITHHELD]}, payment says {p['tax']}")
+        p = payments.get(i)
+        if p and (p["gross"] != inst["amount"] or p["tax"] + p["net"] != p["gross"]):
+            problems.append(f"instalment {i}: payment gross {p['gross']} tax {p['tax']} net {p['net']} disagree")
+        tax = s[L.TAX_WITHHELD] + r[L.TAX_WITHHELD]
+        if tax != (p["tax"] if p else ZERO):  # no payment, no tax withheld either
+            problems.append(f"instalment {i}: tax withheld in the ledger {tax}, payment says {p['tax'] if p else None}")
         claimed = s[L.RECOVERY] + s[L.RECOVERY_SETTLED] + r[L.RECOVERY] + r[L.RECOVERY_SETTLED]
         expected_claim = inst["amount"] if inst["recovery"] == Instalment.Recovery.PENDING else ZERO
         if claimed != expected_claim:

@@ -12,6 +12,7 @@ import datetime as dt
 import uuid
 from decimal import Decimal
 
+from dateutil.relativedelta import relativedelta
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
@@ -25,7 +26,7 @@ from backend.errors import (
     ValidationFailed,
 )
 from backend.history import save_as
-from backend.money import require_positive, to_money, withhold_tax
+from backend.money import quantize, require_positive, to_money, withhold_tax
 from backend.roles import Role, require_role
 from honourees.models import Honouree, Person, Round
 
@@ -111,22 +112,21 @@ def source_for(round_: Round) -> FundingSource:
     return source
 
 
+def _sum(queryset, field: str) -> Decimal:
+    # SQLite returns SUM of a decimal column without its places (20000, not 20000.00): the figures go into messages.
+    return quantize(queryset.aggregate(s=Sum(field))["s"] or Decimal("0.00"))
+
+
 def budget_figures(source_id: int, year: int) -> dict[str, Decimal]:
     """Budget, committed, scheduled, approved, paid and remaining for one source and year (from the rows)."""
     budget = Budget.objects.filter(source_id=source_id, year=year).values_list("amount", flat=True).first()
-    committed = LedgerEntry.objects.filter(
+    committed = _sum(LedgerEntry.objects.filter(
         source_id=source_id, budget_year=year, kind__in=[L.COMMIT, L.RELEASE]
-    ).aggregate(s=Sum("amount"))["s"] or Decimal("0.00")
+    ), "amount")
     lines = BatchLine.objects.filter(batch__source_id=source_id, instalment__budget_year=year)
-    scheduled = lines.filter(
-        status=BatchLine.Status.PENDING, batch__status__in=[B.DRAFT, B.SUBMITTED]
-    ).aggregate(s=Sum("gross"))["s"] or Decimal("0.00")
-    approved = lines.filter(
-        status=BatchLine.Status.PENDING, batch__status__in=[B.APPROVED, B.EXPORTED]
-    ).aggregate(s=Sum("gross"))["s"] or Decimal("0.00")
-    paid = Payment.objects.filter(
-        line__batch__source_id=source_id, instalment__budget_year=year
-    ).aggregate(s=Sum("gross"))["s"] or Decimal("0.00")
+    scheduled = _sum(lines.filter(status=BatchLine.Status.PENDING, batch__status__in=[B.DRAFT, B.SUBMITTED]), "gross")
+    approved = _sum(lines.filter(status=BatchLine.Status.PENDING, batch__status__in=[B.APPROVED, B.EXPORTED]), "gross")
+    paid = _sum(Payment.objects.filter(line__batch__source_id=source_id, instalment__budget_year=year), "gross")
     return {
         "budget": budget,
         "committed": committed,
@@ -150,7 +150,9 @@ def _check_commit(source: FundingSource, year: int, amount: Decimal) -> None:
     """Refuse a commitment the year's budget cannot hold. A year without a budget yet is not checked here:
     the commitment is recorded, and a budget set later must cover it (``budget_set``), and nothing of that
     year can be put into a batch until a budget exists (``batch_create``)."""
-    Budget.objects.select_for_update().filter(source=source, year=year).first()  # serialise commitments
+    # The source row, not the budget row: a year without a budget has no row to lock, and budget_set, which
+    # checks the new budget against what is committed, locks the source too.
+    FundingSource.objects.select_for_update().filter(pk=source.pk).first()
     f = budget_figures(source.pk, year)
     if f["budget"] is not None and f["committed"] + amount > f["budget"]:
         raise BudgetExceeded(*_figures_text(source, year, f, amount))
@@ -161,8 +163,9 @@ def budget_set(*, by, source_id: int, year: int, amount, note: str = "") -> Budg
     """Set a source's budget for a year; it may not drop below what is already committed for that year."""
     require_role(by, Role.FINANCE_CHECKER)
     amount = to_money(amount, field="amount")
-    if amount < 0:
-        raise ValidationFailed("预算金额不能为负数。", "A budget cannot be negative.", field="amount")
+    if amount <= 0:
+        raise ValidationFailed(
+            f"预算金额必须大于零，收到的是 {amount}。", f"A budget must be more than zero, not {amount}.", field="amount")
     if not 2000 <= int(year) <= 2100:
         raise ValidationFailed(f"年度 {year} 不合理。", f"The year {year} is not plausible.", field="year")
     source = FundingSource.objects.select_for_update().filter(pk=source_id).first()
@@ -223,7 +226,7 @@ def award_plan_create(*, honouree: Honouree, by) -> AwardPlan | None:
         earliest, note = conditions.due_date(honouree.named_on, months)
         inst = Instalment(
             plan=plan, seq=seq, label=spec.get("label", ""), amount=amount, months_after_naming=months,
-            earliest_on=earliest, calendar_note=note, budget_year=earliest.year,
+            earliest_on=earliest, calendar_note=note, budget_year=(honouree.named_on + relativedelta(months=months)).year,
             conditions=spec.get("conditions", []),
         )
         verdict = conditions.assess(inst, honouree, today)
@@ -237,7 +240,7 @@ def award_plan_create(*, honouree: Honouree, by) -> AwardPlan | None:
 
 def _honouree_instalments_locked(honouree_id: int, states) -> list[Instalment]:
     return list(
-        Instalment.objects.select_for_update().select_related("plan", "plan__source")
+        Instalment.objects.select_for_update(of=("self",)).select_related("plan", "plan__source")
         .filter(plan__honouree_id=honouree_id, status__in=states).order_by("id")
     )
 
@@ -252,6 +255,12 @@ def _refresh(inst: Instalment, honouree: Honouree, *, by, on: dt.date) -> bool:
             save_as(inst, by=by if getattr(by, "pk", None) else None, reason="due date fixed by the calendar")
     verdict = conditions.assess(inst, honouree, on)
     if verdict.status == inst.status:
+        # Still blocked, but perhaps for fewer reasons (the studio is set up, the assessment not yet): the
+        # "why" shown on the pages follows the facts.
+        reason = f"{verdict.zh} / {verdict.en}"[:500]
+        if reason != inst.status_reason:
+            inst.status_reason = reason
+            save_as(inst, by=by if getattr(by, "pk", None) else None, reason=f"still {inst.status}: {verdict.en}")
         return False
     _move(inst, verdict.status, by=by, zh=verdict.zh, en=verdict.en)
     return True
@@ -286,7 +295,7 @@ def instalment_confirm_condition(*, by, instalment_id: int, index: int, reason: 
     """The office confirms a ``manual_confirmation`` condition, with a reason; the instalment is re-read."""
     require_role(by, Role.TALENT_OFFICE)
     reason = _reason(reason)
-    inst = Instalment.objects.select_for_update().select_related("plan").filter(pk=instalment_id).first()
+    inst = Instalment.objects.select_for_update(of=("self",)).select_related("plan").filter(pk=instalment_id).first()
     if inst is None:
         raise NotFound("没有这笔资助。", "No such instalment.")
     conds = inst.conditions or []
@@ -308,9 +317,13 @@ def instalment_confirm_condition(*, by, instalment_id: int, index: int, reason: 
 
 def plan_revoke(*, honouree: Honouree, by, recover_paid: bool) -> None:
     """Future instalments cancelled (pulled out of unapproved batches); paid ones marked for recovery."""
+    # The module's lock order: the batches holding this honouree's lines first, then the instalments.
+    batch_ids = sorted(set(BatchLine.objects.filter(
+        instalment__plan__honouree_id=honouree.pk, status=BatchLine.Status.PENDING).values_list("batch_id", flat=True)))
+    list(DisbursementBatch.objects.select_for_update().filter(pk__in=batch_ids).order_by("id"))
     for inst in _honouree_instalments_locked(honouree.pk, [S.PLANNED, S.BLOCKED, S.DUE, S.FAILED, S.SCHEDULED]):
         if inst.status == S.SCHEDULED:
-            line = inst.lines.select_for_update().select_related("batch").get(status=BatchLine.Status.PENDING)
+            line = inst.lines.select_for_update(of=("self",)).select_related("batch").get(status=BatchLine.Status.PENDING)
             batch = DisbursementBatch.objects.select_for_update().get(pk=line.batch_id)
             if batch.status not in (B.DRAFT, B.SUBMITTED):
                 continue  # the bank has it: its answer decides, and a payment then becomes a recovery
@@ -319,16 +332,35 @@ def plan_revoke(*, honouree: Honouree, by, recover_paid: bool) -> None:
             _move(inst, S.DUE, by=by, zh="荣誉撤销，移出批次。", en="Honour revoked: taken out of the batch.")
         if inst.status == S.FAILED:
             _move(inst, S.DUE, by=by, zh="荣誉撤销。", en="Honour revoked.")
-        _move(inst, S.CANCELLED, by=by, zh="荣誉已撤销，未付款项取消。", en="Honour revoked: unpaid instalment cancelled.")
-        inst.cancelled_by_revocation = True
-        save_as(inst, by=by, reason="cancelled by revocation")
+        _cancel_for_revocation(inst, by=by)
     if recover_paid:
         for inst in _honouree_instalments_locked(honouree.pk, [S.PAID]):
-            if inst.recovery:
-                continue
-            inst.recovery, inst.recovery_note = Instalment.Recovery.PENDING, "荣誉撤销，已付奖金应予追回"
-            save_as(inst, by=by, reason="marked for recovery: honour revoked")
-            _ledger(L.RECOVERY, inst.amount, inst, by=by, memo="honour revoked: paid award to be recovered")
+            _claim_back(inst, by=by)
+    plan = AwardPlan.objects.select_for_update().filter(honouree=honouree).first()
+    if plan is not None and plan.status != AwardPlan.Status.CANCELLED:
+        plan.status = AwardPlan.Status.CANCELLED
+        save_as(plan, by=by, reason="honour revoked")
+
+
+def _cancel_for_revocation(inst: Instalment, *, by) -> None:
+    _move(inst, S.CANCELLED, by=by, zh="荣誉已撤销，未付款项取消。", en="Honour revoked: unpaid instalment cancelled.")
+    inst.cancelled_by_revocation = True
+    save_as(inst, by=by, reason="cancelled by revocation")
+
+
+def _claim_back(inst: Instalment, *, by) -> None:
+    if inst.recovery:
+        return
+    inst.recovery, inst.recovery_note = Instalment.Recovery.PENDING, "荣誉撤销，已付奖金应予追回"
+    save_as(inst, by=by, reason="marked for recovery: honour revoked")
+    _ledger(L.RECOVERY, inst.amount, inst, by=by, memo="honour revoked: paid award to be recovered")
+
+
+def _revocation(honouree: Honouree):
+    """The revocation in force for the honouree (its ``recover_paid`` says whether paid money is claimed back)."""
+    if honouree.status != Honouree.Status.REVOKED:
+        return None
+    return honouree.status_changes.filter(to_status=Honouree.Status.REVOKED).order_by("-on", "-id").first()
 
 
 def plan_reinstate(*, honouree: Honouree, by) -> None:
@@ -352,6 +384,11 @@ def plan_reinstate(*, honouree: Honouree, by) -> None:
             _ledger(L.REVERSAL, -claim.amount, inst, by=by, reverses=claim, memo="honour reinstated: recovery withdrawn")
         inst.recovery, inst.recovery_note = Instalment.Recovery.NONE, ""
         save_as(inst, by=by, reason="recovery withdrawn: honour reinstated")
+    plan = AwardPlan.objects.select_for_update().filter(honouree=honouree).first()
+    if plan is not None and plan.status == AwardPlan.Status.CANCELLED:
+        settled = not plan.instalments.exclude(status__in=[S.PAID, S.CANCELLED, S.FORFEITED]).exists()
+        plan.status = AwardPlan.Status.COMPLETED if settled else AwardPlan.Status.ACTIVE
+        save_as(plan, by=by, reason="honour reinstated")
 
 
 @transaction.atomic
@@ -361,7 +398,7 @@ def recovery_settle(*, by, instalment_id: int, outcome: str, note: str) -> Insta
     note = _reason(note, field="note")
     if outcome not in (Instalment.Recovery.RECOVERED, Instalment.Recovery.WAIVED):
         raise ValidationFailed("结果只能是已追回或已核销。", "The outcome is recovered or waived.", field="outcome")
-    inst = Instalment.objects.select_for_update().select_related("plan").filter(pk=instalment_id).first()
+    inst = Instalment.objects.select_for_update(of=("self",)).select_related("plan").filter(pk=instalment_id).first()
     if inst is None:
         raise NotFound("没有这笔资助。", "No such instalment.")
     if inst.recovery == outcome:
@@ -431,7 +468,7 @@ def _add_lines(batch: DisbursementBatch, instalment_ids: list[int], *, by) -> li
     if not ids:
         raise ValidationFailed("请至少选择一笔待支付的资助。", "Pick at least one instalment that is due.", field="instalments")
     found = {
-        i.pk: i for i in Instalment.objects.select_for_update()
+        i.pk: i for i in Instalment.objects.select_for_update(of=("self",))
         .select_related("plan", "plan__honouree__person", "plan__round__scheme", "plan__source")
         .filter(pk__in=ids).order_by("id")
     }
@@ -525,8 +562,21 @@ def batch_add(*, by, batch_id: int, instalment_ids: list[int]) -> DisbursementBa
 def _release_line(line: BatchLine, *, by, zh: str, en: str) -> None:
     line.status = BatchLine.Status.WITHDRAWN
     save_as(line, by=by, reason=en)
-    inst = Instalment.objects.select_for_update().get(pk=line.instalment_id)
+    inst = Instalment.objects.select_for_update(of=("self",)).select_related("plan__honouree").get(pk=line.instalment_id)
+    _back_to_due(inst, by=by, zh=zh, en=en)
+
+
+def _back_to_due(inst: Instalment, *, by, zh: str, en: str) -> None:
+    """Out of a batch, due again; then re-read, since the honour or the studio may have changed meanwhile
+    (a revoked honour cancels it, a suspended one or a closed studio blocks it)."""
     _move(inst, S.DUE, by=by, zh=zh, en=en)
+    honouree = inst.plan.honouree
+    if honouree.status == Honouree.Status.REVOKED:
+        _cancel_for_revocation(inst, by=by)
+        return
+    verdict = conditions.assess(inst, honouree, _today())
+    if verdict.status != S.DUE:  # otherwise keep the reason it came back with
+        _move(inst, verdict.status, by=by, zh=verdict.zh, en=verdict.en)
 
 
 @transaction.atomic
@@ -551,6 +601,8 @@ def batch_submit(*, by, batch_id: int) -> DisbursementBatch:
         return batch
     if batch.maker_id != by.pk:
         raise NotPermitted("只有编制人可以提交本批次。", "Only the batch's maker can submit it.")
+    if not batch.can_become(B.SUBMITTED):
+        raise TransitionNotAllowed(batch, B.SUBMITTED)
     if not batch.lines.filter(status=BatchLine.Status.PENDING).exists():
         raise ValidationFailed("批次没有明细，不能提交。", "The batch has no lines to submit.")
     batch.submitted_at = timezone.now()
@@ -574,6 +626,10 @@ def batch_approve(*, by, batch_id: int) -> DisbursementBatch:
         raise NotPermitted("审批人不能审批自己编制的批次。", "An approver cannot approve a batch they made.")
     if batch.status != B.SUBMITTED:
         raise TransitionNotAllowed(batch, B.APPROVED)
+    if not batch.lines.filter(status=BatchLine.Status.PENDING).exists():
+        raise Conflict(
+            f"批次 {batch.number} 已没有待支付明细（可能因荣誉撤销被移出），请驳回。",
+            f"Batch {batch.number} has no lines left to pay (a revocation may have taken them out); reject it.")
     batch.checker, batch.decided_at = by, timezone.now()
     _batch_move(batch, B.APPROVED, by=by, reason="approved")
     for inst in _pending_instalments_locked(batch):
@@ -677,7 +733,7 @@ def line_mark_paid(*, by, line_id: int, bank_ref: str, paid_on: dt.date) -> Batc
     if line.status != BatchLine.Status.PENDING:
         raise TransitionNotAllowed(line, BatchLine.Status.PAID)
     _settle_checks(batch, paid_on)
-    inst = Instalment.objects.select_for_update().select_related("plan", "plan__source").get(pk=line.instalment_id)
+    inst = Instalment.objects.select_for_update(of=("self",)).select_related("plan", "plan__source").get(pk=line.instalment_id)
     if inst.status != S.APPROVED:
         raise TransitionNotAllowed(inst, S.PAID)
     line.status, line.bank_ref, line.settled_on = BatchLine.Status.PAID, bank_ref, paid_on
@@ -694,7 +750,13 @@ def line_mark_paid(*, by, line_id: int, bank_ref: str, paid_on: dt.date) -> Batc
     _ledger(L.PAYMENT, line.gross, inst, by=by, line=line, payment=payment, memo=f"bank {bank_ref} on {paid_on}")
     if line.tax:
         _ledger(L.TAX_WITHHELD, line.tax, inst, by=by, line=line, payment=payment, memo=plan.tax_category)
-    if not plan.instalments.exclude(status__in=[S.PAID, S.CANCELLED, S.FORFEITED]).exists():
+    revocation = _revocation(plan.honouree)
+    if revocation is not None and revocation.recover_paid:
+        # The bank had the order before the honour was revoked (plan_revoke leaves it to the bank's answer).
+        _claim_back(inst, by=by)
+    if plan.status == AwardPlan.Status.ACTIVE and not plan.instalments.exclude(
+        status__in=[S.PAID, S.CANCELLED, S.FORFEITED]
+    ).exists():
         plan.status = AwardPlan.Status.COMPLETED
         save_as(plan, by=by, reason="every instalment settled")
     _close_if_settled(batch, by=by)
@@ -714,12 +776,12 @@ def line_mark_returned(*, by, line_id: int, reason: str, on: dt.date) -> BatchLi
             f"明细 {line.reference} 已登记为“{line.get_status_display()}”，不能再登记退票。",
             f"Line {line.reference} is already {line.status}; it cannot be returned now.")
     _settle_checks(batch, on)
-    inst = Instalment.objects.select_for_update().select_related("plan").get(pk=line.instalment_id)
+    inst = Instalment.objects.select_for_update(of=("self",)).select_related("plan").get(pk=line.instalment_id)
     line.status, line.return_reason, line.settled_on = BatchLine.Status.RETURNED, reason[:300], on
     line.settled_by, line.settled_at = by, timezone.now()
     save_as(line, by=by, reason=f"returned: {reason}")
     _move(inst, S.FAILED, by=by, zh=f"银行退票：{reason}", en=f"Returned by the bank: {reason}")
-    _move(inst, S.DUE, by=by, zh=f"退票待更正后重新支付：{reason}", en=f"Due again after the return: {reason}")
+    _back_to_due(inst, by=by, zh=f"退票待更正后重新支付：{reason}", en=f"Due again after the return: {reason}")
     _close_if_settled(batch, by=by)
     return line
 
@@ -735,7 +797,7 @@ def return_row_assign(*, by, row_id: int, line_id: int | None, dismiss_note: str
         raise Conflict("这条银行记录已处理。", "This bank row has already been dealt with.")
     if line_id is None:
         row.status, row.note, row.decided_by = BankReturnRow.Status.DISMISSED, _reason(dismiss_note, field="note"), by
-        row.save()
+        save_as(row, by=by, reason="dismissed")
         return row
     line = BatchLine.objects.filter(pk=line_id, batch_id=row.batch_id).first()
     if line is None:
@@ -744,5 +806,5 @@ def return_row_assign(*, by, row_id: int, line_id: int | None, dismiss_note: str
 
     apply_result(by=by, line=line, data=row.data)
     row.status, row.line, row.decided_by = BankReturnRow.Status.ASSIGNED, line, by
-    row.save()
+    save_as(row, by=by, reason=f"assigned to {line.reference}")
     return row

@@ -1,0 +1,79 @@
+"""Steps the funding tests share: paying instalments through a whole batch, and a studio that counts."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+
+from funding import services
+from funding.models import Budget, DisbursementBatch, Instalment, PayeeAccount
+from honourees.models import Honouree
+from studios import services as studios
+from studios.demo import tiny_png
+from studios.models import Assessment, InstitutionKind, Studio
+
+from .conftest import give_account
+
+PLAQUE = dt.date(2025, 1, 6)  # a Monday; period 1 runs 2025-01-06 … 2026-01-05
+AFTER_PERIOD_1 = dt.date(2026, 1, 12)
+
+
+def batch_of(instalments: list[Instalment], maker, checker, *, budget="1000000.00") -> DisbursementBatch:
+    """A submitted and approved batch of the instalments (bank accounts and budgets given where missing)."""
+    plan = instalments[0].plan
+    for inst in instalments:
+        if not PayeeAccount.objects.filter(person_id=inst.plan.honouree.person_id).exists():
+            give_account(inst.plan.honouree, maker)
+        year = inst.budget_year
+        if not Budget.objects.filter(source_id=plan.source_id, year=year).exists():
+            services.budget_set(by=checker, source_id=plan.source_id, year=year, amount=budget)
+    batch = services.batch_create(by=maker, source_id=plan.source_id, purpose="", instalment_ids=[i.pk for i in instalments])
+    services.batch_submit(by=maker, batch_id=batch.pk)
+    return services.batch_approve(by=checker, batch_id=batch.pk)
+
+
+def pay(instalments: list[Instalment], maker, checker, *, ref: str = "BANK") -> DisbursementBatch:
+    """The instalments paid: batch made, approved, sent to the bank and confirmed line by line."""
+    batch = batch_of(instalments, maker, checker)
+    services.batch_export(by=maker, batch_id=batch.pk)
+    for n, line in enumerate(batch.lines.order_by("id"), start=1):
+        services.line_mark_paid(by=maker, line_id=line.pk, bank_ref=f"{ref}{n:03d}", paid_on=timezone.localdate())
+    batch.refresh_from_db()
+    return batch
+
+
+def status_of(inst: Instalment) -> str:
+    inst.refresh_from_db()
+    return inst.status
+
+
+def one_item_rubric(round_, office):
+    """The round's rubric as one assessor item: 60 passes, so a test decides a result by the points it gives."""
+    return studios.rubric_save(
+        by=office, round_id=round_.pk, pass_line="60", excellent_line="85",
+        items=[{"code": "overall", "zh": "综合评价", "en": "Overall", "max": "100", "measure": "assessor"}],
+    )
+
+
+def establishment_file() -> SimpleUploadedFile:
+    return SimpleUploadedFile("挂牌.png", tiny_png(), content_type="image/png")
+
+
+def studio_for(honouree: Honouree, office, host, *, plaque=PLAQUE,
+               kind=InstitutionKind.VOCATIONAL_COLLEGE_INDUSTRY_COLLEGE) -> Studio:
+    """The honouree's studio set up and established (挂牌) through the studios services, so their signals fire."""
+    studio = studios.studio_create(
+        by=office, honouree_id=honouree.pk, host_id=host.pk, name=f"{honouree.person.name}工作室",
+        institution_name="岳阳职业技术学院产业学院", institution_kind=kind,
+    )
+    studios.studio_file_add(by=office, studio_id=studio.pk, kind="establishment", uploaded_file=establishment_file())
+    return studios.studio_establish(by=office, studio_id=studio.pk, plaque_date=plaque)
+
+
+def assess(studio: Studio, office, points: str, *, on=AFTER_PERIOD_1, period: int = 1) -> Assessment:
+    """Period ``period`` opened, scored ``points`` by the office and recorded on ``on``."""
+    a = studios.assessment_open(by=office, studio_id=studio.pk, period=period)
+    studios.assessment_score(by=office, assessment_id=a.pk, scores={"overall": points})
+    return studios.assessment_record(by=office, assessment_id=a.pk, on=on)
