@@ -193,6 +193,12 @@ SPECTACULAR_SETTINGS = {
         "StudioStatusEnum": "studios.models.Studio.Status",
         "SessionStatusEnum": "studios.models.MentoringSession.Status",
         "AssessmentStatusEnum": "studios.models.Assessment.Status",
+        "InstalmentStatusEnum": "funding.models.Instalment.Status",
+        "InstalmentRecoveryEnum": "funding.models.Instalment.Recovery",
+        "BatchStatusEnum": "funding.models.DisbursementBatch.Status",
+        "BatchLineStatusEnum": "funding.models.BatchLine.Status",
+        "BankReturnRowStatusEnum": "funding.models.BankReturnRow.Status",
+        "LedgerEntryKindEnum": "funding.models.LedgerEntry.Kind",
     },
 }
 

@@ -6,19 +6,25 @@ from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
 from backend import api, calendar_api, views
+from funding.api import register as register_funding
 from honourees.api import register as register_honourees
+from reports.api import register as register_reports
 from studios.api import register as register_studios
 
 router = DefaultRouter()
 router.register("calendar-overrides", calendar_api.CalendarOverrideViewSet, basename="calendar-override")
 register_honourees(router)
 register_studios(router)
+register_funding(router)
+register_reports(router)
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("calendar/", views.calendar, name="calendar"),
     path("", include("honourees.urls")),
     path("", include("studios.urls")),
+    path("", include("funding.urls")),
+    path("", include("reports.urls")),
     path("healthz", views.healthz, name="healthz"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -8,3 +8,6 @@ class FundingConfig(AppConfig):
 
     def ready(self):
         from . import receivers  # noqa: F401  (connects the signal receivers)
+        from .home import register  # the home cards and the honouree page's money panel
+
+        register()
