@@ -10,6 +10,7 @@ import subprocess
 import pytest
 
 from studios import services as studio_services
+from tests.funding.conftest import maker_checker  # noqa: F401 (fixture)
 from tests.honourees.registry_steps import audit, desk, seeds  # noqa: F401 (fixtures)
 from tests.studios.conftest import (  # noqa: F401 (fixtures)
     PLAQUE,

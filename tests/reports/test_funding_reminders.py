@@ -7,7 +7,7 @@ import pytest
 from funding import services as funding
 from reports.models import Notification
 from reports.reminders import send_due_reminders
-from tests.funding.conftest import give_account, give_budget, maker_checker, name_directly  # noqa: F401
+from tests.funding.conftest import give_account, give_budget, name_directly
 
 pytestmark = pytest.mark.django_db
 

@@ -89,7 +89,8 @@ def test_the_daily_reminders_say_each_due_thing_once(studio_a, host_a, office, s
         counts = reminders.send_due_reminders(today)
     # The host and both talent-office users hear of the assessment; both office users of the notice; the
     # office users of the benefits due in December.
-    assert counts == {"assessments_due": 3, "notices_ending": 2, "benefits_due": 2}
+    assert counts == {"assessments_due": 3, "notices_ending": 2, "benefits_due": 2, "instalments_due": 0,
+                      "batches_waiting": 0}
     n = Notification.objects.get(user=host_a)
     assert n.kind == "assessment_due" and studio_a.name in n.title and "2027-01-05" in n.body
     assert n.link == f"/studios/{studio_a.pk}/"
