@@ -38,7 +38,8 @@ def load_demo_funding(*, maker, checker, office) -> list[AwardPlan]:
             if not Budget.objects.filter(source=source, year=year).exists():
                 services.budget_set(by=checker, source_id=source.pk, year=year, amount="500000.00",
                                     note="演示预算")
-        unit = RecommendingUnit.objects.filter(scheme=round_.scheme).order_by("id").first()
+        # The last unit of the seed (巴陵石化工会 for 巴陵): not the demo clerk's, whose quota stays free.
+        unit = RecommendingUnit.objects.filter(scheme=round_.scheme).order_by("-id").first()
         for name, birth, gender in people:
             serial += 1
             honouree = ensure_named_honouree(round_, by=office, name=name, birth=birth, gender=gender,

@@ -17,6 +17,7 @@ APPEND_ONLY_LOGS = {
     "funding.LedgerEntry",  # refuses updates and deletes (a trigger on PostgreSQL)
     "funding.Payment",  # written once when the bank confirms; never changed (corrections are ledger reversals)
     "reports.Notification",  # a message to one person: created once, only its read mark changes
+    "reports.ReportJob",  # a job's own status row: who asked and when it started, progressed and ended
 }
 
 
