@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib.util
-from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -21,10 +20,9 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
+from backend.actions import back, post_action
 from backend.errors import DomainError, ValidationFailed
 from backend.forms import add_domain_error
 from backend.personal_data import id_number_for
@@ -40,38 +38,7 @@ PDF = "application/pdf"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _back(request, fallback: str):
-    target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        target = fallback  # never bounce to another site
-    return redirect(target or fallback)
-
-
-def action(view):
-    """POST-only action: run it, report a DomainError as messages (each naming its field), go back."""
-
-    @wraps(view)
-    @login_required
-    @require_POST
-    def wrapped(request, *args, **kwargs):
-        try:
-            done = view(request, *args, **kwargs)
-        except DomainError as exc:
-            if exc.status == 404:
-                raise Http404 from None
-            messages.error(request, exc.message)
-            for sub in exc.errors[:50]:
-                messages.error(request, sub.message)
-            return _back(request, reverse("funding:due"))
-        if isinstance(done, HttpResponse):
-            return done
-        if done:
-            messages.success(request, done)
-        return _back(request, reverse("funding:due"))
-
-    return wrapped
+action = post_action(fallback="funding:due", not_found_is_404=True)
 
 
 def _date(value, field: str, *, default=None):
@@ -235,7 +202,7 @@ def payee_account(request, person_id: int):
                 add_domain_error(form, exc)
             else:
                 messages.success(request, _("Bank account saved."))
-                return _back(request, reverse("funding:payee", args=[person.pk]))
+                return back(request, reverse("funding:payee", args=[person.pk]))
     instalments = selectors.instalments_for(user).filter(plan__honouree__person_id=person_id).order_by("earliest_on")
     return render(
         request,

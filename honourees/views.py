@@ -7,7 +7,6 @@ form), in the user's language; the service's DomainError carries both.
 from __future__ import annotations
 
 import datetime as dt
-from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
@@ -15,11 +14,9 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
+from backend.actions import post_action
 from backend.errors import DomainError
 from backend.forms import add_domain_error
 from backend.idnumbers import mask_id_number
@@ -35,37 +32,7 @@ S = Nomination.Status
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _back(request, fallback: str):
-    target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        target = fallback  # never bounce to another site
-    return redirect(target or fallback)
-
-
-def action(view):
-    """POST-only action: run it, report a DomainError as a message, go back where the form was."""
-
-    @wraps(view)
-    @login_required
-    @require_POST
-    def wrapped(request, *args, **kwargs):
-        try:
-            done = view(request, *args, **kwargs)
-        except DomainError as exc:
-            messages.error(request, exc.message)
-            for sub in exc.errors[:20]:
-                prefix = _("row %(row)s") % {"row": sub.row} + " · " if sub.row else ""
-                messages.error(request, f"{prefix}{sub.field or ''}: {sub.message}")
-            return _back(request, reverse("home"))
-        if isinstance(done, HttpResponse):
-            return done
-        if done:
-            messages.success(request, done)
-        return _back(request, reverse("home"))
-
-    return wrapped
+action = post_action(fallback="home", max_errors=20)
 
 
 def _int(value, default=None):

@@ -9,7 +9,6 @@ back on the page it was sent from, in the user's language.
 from __future__ import annotations
 
 import datetime as dt
-from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
@@ -17,12 +16,10 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Prefetch
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
+from backend.actions import post_action
 from backend.errors import DomainError, ValidationFailed
 from backend.forms import add_domain_error
 from backend.personal_data import id_number_for
@@ -44,38 +41,7 @@ from studios.models import (
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _back(request, fallback: str):
-    target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        target = fallback  # never bounce to another site
-    return redirect(target or fallback)
-
-
-def action(view):
-    """POST-only action: run it, report a DomainError as messages (each naming its field), go back."""
-
-    @wraps(view)
-    @login_required
-    @require_POST
-    def wrapped(request, *args, **kwargs):
-        try:
-            done = view(request, *args, **kwargs)
-        except DomainError as exc:
-            if exc.status == 404:
-                raise Http404 from None
-            messages.error(request, exc.message)
-            for sub in exc.errors[:50]:
-                messages.error(request, sub.message)
-            return _back(request, reverse("home"))
-        if isinstance(done, HttpResponse):
-            return done
-        if done:
-            messages.success(request, done)
-        return _back(request, reverse("home"))
-
-    return wrapped
+action = post_action(fallback="home", not_found_is_404=True)
 
 
 def _date(value, field: str):
