@@ -6,16 +6,16 @@ threads together, and each race runs several times so that a missing lock shows 
 """
 
 import datetime as dt
-import threading
 from decimal import Decimal
 from functools import partial
 
 import pytest
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from funding import services
 from funding.models import BatchLine, DisbursementBatch, Instalment, Payment
+from tests.races import outcomes, race
 
 from .conftest import give_account, give_budget, name_directly
 from .steps import batch_of
@@ -23,33 +23,6 @@ from .steps import batch_of
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 RUNS = 4
 S = Instalment.Status
-
-
-def race(*calls) -> list[tuple[str, object]]:
-    """Run every call in its own thread, all released at the same moment: ("ok", result) or ("error", exc)."""
-    barrier = threading.Barrier(len(calls))
-    results: list = [None] * len(calls)
-
-    def run(i, call):
-        try:
-            barrier.wait(timeout=10)
-            results[i] = ("ok", call())
-        except Exception as e:  # the outcome is what the test looks at
-            results[i] = ("error", e)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    assert not any(t.is_alive() for t in threads), "a racing thread hung (deadlock?)"
-    return results
-
-
-def outcomes(results) -> list[str]:
-    return sorted(kind if kind == "ok" else type(value).__name__ for kind, value in results)
 
 
 @pytest.fixture

@@ -5,48 +5,20 @@ releases the threads together, and each race is run several times so that a miss
 """
 
 import datetime as dt
-import threading
 from functools import partial
 
 import pytest
-from django.db import connection
 
 from backend.errors import Conflict, QuotaExceeded
 from honourees import services
 from honourees.models import Honouree, Nomination, Objection, RecommendingUnit, Round
 from tests.honourees.conftest import unit_of
 from tests.honourees.intake_steps import draft, expert_review, qualify, start_review, submitted
+from tests.races import outcomes, race
 
 S = Nomination.Status
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 RUNS = 8
-
-
-def race(*calls) -> list[tuple[str, object]]:
-    """Run every call in its own thread, all released at the same moment: ("ok", result) or ("error", exc)."""
-    barrier = threading.Barrier(len(calls))
-    results: list = [None] * len(calls)
-
-    def run(i, call):
-        try:
-            barrier.wait(timeout=10)
-            results[i] = ("ok", call())
-        except Exception as e:  # the outcome is what the test looks at
-            results[i] = ("error", e)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    assert not any(t.is_alive() for t in threads), "a racing thread hung (deadlock?)"
-    return results
-
-
-def outcomes(results) -> list[str]:
-    return sorted(kind if kind == "ok" else type(value).__name__ for kind, value in results)
 
 
 def test_two_clerks_submitting_a_units_last_slot_at_once_get_one_slot(rounds, clerk_of):

@@ -5,46 +5,19 @@ the threads together, and each race runs several times so that a missing lock sh
 """
 
 import datetime as dt
-import threading
 from functools import partial
 
 import pytest
-from django.db import connection
 
 from backend.errors import ValidationFailed
 from studios import services
 from studios.models import Assessment, MentoringSession
+from tests.races import outcomes, race
 
 from .conftest import add_apprentice, set_up_studio
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 RUNS = 5
-
-
-def race(*calls) -> list[tuple[str, object]]:
-    barrier = threading.Barrier(len(calls))
-    results: list = [None] * len(calls)
-
-    def run(i, call):
-        try:
-            barrier.wait(timeout=10)
-            results[i] = ("ok", call())
-        except Exception as e:  # the outcome is what the test looks at
-            results[i] = ("error", e)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    assert not any(t.is_alive() for t in threads), "a racing thread hung (deadlock?)"
-    return results
-
-
-def outcomes(results) -> list[str]:
-    return sorted(kind if kind == "ok" else type(value).__name__ for kind, value in results)
 
 
 def test_two_saves_that_together_pass_24_hours_in_a_day_are_served_one_after_the_other(
