@@ -790,9 +790,11 @@ def line_mark_returned(*, by, line_id: int, reason: str, on: dt.date) -> BatchLi
 def return_row_assign(*, by, row_id: int, line_id: int | None, dismiss_note: str = "") -> BankReturnRow:
     """A person decides an unmatched bank row: it is the given line's result, or it is dismissed."""
     require_role(by, Role.FINANCE_MAKER)
-    row = BankReturnRow.objects.select_for_update().filter(pk=row_id).first()
-    if row is None:
+    batch_id = BankReturnRow.objects.filter(pk=row_id).values_list("batch_id", flat=True).first()
+    if batch_id is None:
         raise NotFound("没有这条银行记录。", "No such bank row.")
+    _batch_locked(batch_id)  # the module's lock order: the batch before anything in it
+    row = BankReturnRow.objects.select_for_update().get(pk=row_id)
     if row.status != BankReturnRow.Status.UNMATCHED:
         raise Conflict("这条银行记录已处理。", "This bank row has already been dealt with.")
     if line_id is None:
