@@ -95,7 +95,7 @@ class InstalmentViewSet(viewsets.ReadOnlyModelViewSet):
         if p.get("status"):
             qs = qs.filter(status__in=p["status"].split(","))
         if (source := _number(p, "source")) is not None:
-            qs = qs.filter(plan__source_id=source)
+            qs = qs.filter(source_id=source)
         if (round_id := _number(p, "round")) is not None:
             qs = qs.filter(plan__round_id=round_id)
         if p.get("due_before"):

@@ -106,8 +106,19 @@ def forfeit_reason(inst: Instalment, honouree: Honouree) -> tuple[str, str] | No
     return None
 
 
+def due_basis(inst: Instalment, honouree: Honouree) -> tuple[dt.date, int]:
+    """The plain date and months ``due_date`` starts from: naming for the award, the due day for a benefit."""
+    if inst.kind == Instalment.Kind.BENEFIT:
+        return inst.occurrence_on, 0
+    return honouree.named_on, inst.months_after_naming
+
+
 def assess(inst: Instalment, honouree: Honouree, on: dt.date) -> Verdict:
     """Where an open instalment (planned, blocked or due) belongs on ``on``, with the reason."""
+    if inst.kind == Instalment.Kind.BENEFIT and not inst.entitlement.live_on(inst.occurrence_on):
+        return Verdict(
+            S.CANCELLED, "该待遇在应发日已不再有效（已终止或取消）。", "The benefit was no longer in force on its due day."
+        )
     forfeit = forfeit_reason(inst, honouree)
     if forfeit:
         return Verdict(S.FORFEITED, *forfeit)

@@ -13,7 +13,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from backend.history import domain_history
-from honourees.models import Honouree, Person, Round, Scheme
+from honourees.models import BenefitEntitlement, Honouree, Person, Round, Scheme
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
 
@@ -113,7 +113,8 @@ class AwardPlan(models.Model):
         verbose_name = _("award plan")
         verbose_name_plural = _("award plans")
         constraints = [
-            models.CheckConstraint(condition=Q(total__gt=0), name="award_plan_total_positive"),
+            # 0 for an honouree whose only money is a benefit (an allowance paid through batches).
+            models.CheckConstraint(condition=Q(total__gte=0), name="award_plan_total_not_negative"),
             models.CheckConstraint(condition=Q(tax_rate__gte=0) & Q(tax_rate__lte=1), name="award_plan_tax_rate_0_1"),
         ]
 
@@ -163,7 +164,19 @@ class Instalment(models.Model):
         RECOVERED = "recovered", _("已追回")
         WAIVED = "waived", _("已核销")
 
+    class Kind(models.TextChoices):
+        AWARD = "award", _("奖励")
+        BENEFIT = "benefit", _("待遇")
+
     plan = models.ForeignKey(AwardPlan, on_delete=models.PROTECT, related_name="instalments")
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.AWARD)
+    # Where the money comes from: the plan's source for the award, the benefit funder's for a benefit.
+    source = models.ForeignKey(FundingSource, on_delete=models.PROTECT, related_name="instalments")
+    # A benefit's instalment answers one due day of one entitlement (and becomes its delivery when paid).
+    entitlement = models.ForeignKey(
+        BenefitEntitlement, on_delete=models.PROTECT, null=True, blank=True, related_name="funding_instalments"
+    )
+    occurrence_on = models.DateField(_("due day of the benefit"), null=True, blank=True)
     seq = models.PositiveSmallIntegerField(_("number"))
     label = models.CharField(_("label"), max_length=100, blank=True)
     amount = models.DecimalField(_("amount (yuan)"), **MONEY)
@@ -189,6 +202,15 @@ class Instalment(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["plan", "seq"], name="instalment_unique_seq"),
             models.CheckConstraint(condition=Q(amount__gt=0), name="instalment_amount_positive"),
+            models.UniqueConstraint(
+                fields=["entitlement", "occurrence_on"], condition=Q(entitlement__isnull=False),
+                name="instalment_one_per_benefit_due_day",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="award", entitlement__isnull=True)
+                | Q(kind="benefit", entitlement__isnull=False, occurrence_on__isnull=False),
+                name="instalment_benefit_names_its_due_day",
+            ),
         ]
         indexes = [models.Index(fields=["status", "earliest_on"])]
 

@@ -78,7 +78,7 @@ def instalments_for(user) -> QuerySet[Instalment]:
     rules = {**_READ_ALL, Role.STUDIO_HOST: lambda u: Q(plan__in=plans_for(u).values("pk"))}
     return scope_by_role(
         Instalment.objects.select_related(
-            "plan__honouree__person", "plan__round__scheme", "plan__source__scheme"
+            "plan__honouree__person", "plan__round__scheme", "source__scheme"
         ),
         user,
         rules,
@@ -104,7 +104,7 @@ def lines_for(user) -> QuerySet[BatchLine]:
 def payments_for(user) -> QuerySet[Payment]:
     return scope_by_role(
         Payment.objects.select_related(
-            "instalment__plan__honouree__person", "instalment__plan__source", "line__batch", "recorded_by"
+            "instalment__plan__honouree__person", "instalment__source", "line__batch", "recorded_by"
         ),
         user,
         _READ_ALL,
@@ -156,7 +156,7 @@ class DueFilter:
 
     def apply(self, qs: QuerySet[Instalment]) -> QuerySet[Instalment]:
         if self.source:
-            qs = qs.filter(plan__source_id=self.source)
+            qs = qs.filter(source_id=self.source)
         if self.round:
             qs = qs.filter(plan__round_id=self.round)
         if self.up_to:

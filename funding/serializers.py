@@ -52,7 +52,7 @@ class InstalmentOut(serializers.ModelSerializer):
     honouree = serializers.IntegerField(source="plan.honouree_id", read_only=True)
     honouree_name = serializers.CharField(source="plan.honouree.person.name", read_only=True)
     round = serializers.IntegerField(source="plan.round_id", read_only=True)
-    source = serializers.IntegerField(source="plan.source_id", read_only=True)
+    source = serializers.IntegerField(source="source_id", read_only=True)
 
     class Meta:
         model = Instalment

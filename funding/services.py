@@ -9,12 +9,13 @@ funding.models hold the money rules even if this code were wrong.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import uuid
 from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import Max, Sum
 from django.utils import timezone
 
 from backend.errors import (
@@ -44,6 +45,7 @@ from .models import (
     Payment,
 )
 
+log = logging.getLogger(__name__)
 S = Instalment.Status
 B = DisbursementBatch.Status
 L = LedgerEntry.Kind
@@ -75,7 +77,7 @@ def _ledger(kind: str, amount: Decimal, inst: Instalment, *, by, memo: str = "",
             reverses=None, budget_year: int | None = None) -> LedgerEntry:
     plan = inst.plan
     return LedgerEntry.objects.create(
-        kind=kind, amount=amount, source_id=plan.source_id, budget_year=budget_year or inst.budget_year,
+        kind=kind, amount=amount, source_id=inst.source_id, budget_year=budget_year or inst.budget_year,
         honouree_id=plan.honouree_id, instalment=inst, line=line, payment=payment, reverses=reverses,
         memo=memo[:300], by=by if getattr(by, "pk", None) else None,
     )
@@ -94,7 +96,7 @@ def _move(inst: Instalment, to: str, *, by, zh: str, en: str) -> Instalment:
     if was in Instalment.COMMITTED and to not in Instalment.COMMITTED:
         _ledger(L.RELEASE, -inst.amount, inst, by=by, memo=en)
     elif was not in Instalment.COMMITTED and to in Instalment.COMMITTED:
-        _check_commit(inst.plan.source, inst.budget_year, inst.amount)
+        _check_commit(inst.source, inst.budget_year, inst.amount)
         _ledger(L.COMMIT, inst.amount, inst, by=by, memo=en)
     return inst
 
@@ -225,7 +227,7 @@ def award_plan_create(*, honouree: Honouree, by) -> AwardPlan | None:
         months = int(spec.get("months_after_naming", 0))
         earliest, note = conditions.due_date(honouree.named_on, months)
         inst = Instalment(
-            plan=plan, seq=seq, label=spec.get("label", ""), amount=amount, months_after_naming=months,
+            plan=plan, source=source, seq=seq, label=spec.get("label", ""), amount=amount, months_after_naming=months,
             earliest_on=earliest, calendar_note=note, budget_year=(honouree.named_on + relativedelta(months=months)).year,
             conditions=spec.get("conditions", []),
         )
@@ -238,9 +240,88 @@ def award_plan_create(*, honouree: Honouree, by) -> AwardPlan | None:
     return plan
 
 
+# A benefit's funder (honourees.rules.Funder) → the source code it is paid from; an employer pays its own.
+BENEFIT_SOURCES = {"city_finance": "city_finance", "union": "union_funds"}
+
+
+def _benefit_source(scheme, funder: str) -> FundingSource | None:
+    code = BENEFIT_SOURCES.get(funder)
+    if code is None:
+        return None
+    zh, en = SOURCE_NAMES.get(code, (code, code))
+    source, _ = FundingSource.objects.get_or_create(
+        scheme=scheme, code=code, defaults={"name": zh, "name_en": en, "payer": scheme.organiser or scheme.name}
+    )
+    return source
+
+
+def benefits_refresh(*, on: dt.date | None = None) -> int:
+    """Payable benefits of the month become instalments, so they are paid through batches like the award.
+
+    Payable: an active money entitlement (an amount, a schedule, a funder the city pays: city finance or
+    the union; an employer pays its own) of an honouree. Each due day up to the end of ``on``'s month gets
+    one instalment (a unique constraint holds that), from the month the entitlement was recorded on —
+    due days before the system knew of it are the office's to record as deliveries. Days already
+    delivered in the registry are skipped. Over a budget: not made, and counted, so the tick says so.
+    Returns how many were made.
+    """
+    from calendar import monthrange
+
+    from honourees.models import BenefitEntitlement
+
+    on = on or _today()
+    month_end = on.replace(day=monthrange(on.year, on.month)[1])
+    made = 0
+    entitlements = (
+        BenefitEntitlement.objects.filter(
+            status=BenefitEntitlement.Status.ACTIVE, amount__isnull=False, amount__gt=0,
+            funder__in=list(BENEFIT_SOURCES), honouree__status=Honouree.Status.ACTIVE,
+        ).select_related("honouree__round__scheme").order_by("honouree_id", "id")
+    )
+    for e in entitlements:
+        first = max(e.starts_on, timezone.localtime(e.created_at).date().replace(day=1))
+        days = e.occurrences(first, month_end)
+        if not days:
+            continue
+        known = set(e.funding_instalments.values_list("occurrence_on", flat=True))
+        known |= set(e.deliveries.exclude(occurrence_on__isnull=True).values_list("occurrence_on", flat=True))
+        for day in days:
+            if day in known:
+                continue
+            try:
+                made += _benefit_instalment(e, day, on=on)
+            except BudgetExceeded:
+                log.warning("benefit %s due %s not made: over the budget", e.pk, day)
+    return made
+
+
+@transaction.atomic
+def _benefit_instalment(e, day: dt.date, *, on: dt.date) -> int:
+    honouree = e.honouree
+    source = _benefit_source(honouree.round.scheme, e.funder)
+    plan = AwardPlan.objects.select_for_update().filter(honouree=honouree).first()
+    if plan is None:  # an honouree whose only money is a benefit: a plan with no award in it
+        plan = save_as(AwardPlan(honouree=honouree, round=honouree.round, source=source, total=Decimal("0.00")),
+                       by=None, reason="made for a benefit")
+    if Instalment.objects.filter(entitlement=e, occurrence_on=day).exists():
+        return 0  # made meanwhile (the plan's lock serialises makers; the constraint is the backstop)
+    earliest, note = conditions.due_date(day, 0)
+    inst = Instalment(
+        plan=plan, kind=Instalment.Kind.BENEFIT, source=source, entitlement=e, occurrence_on=day,
+        seq=(plan.instalments.aggregate(m=Max("seq"))["m"] or 0) + 1, label=f"{e.name} {day:%Y-%m}"[:100],
+        amount=e.amount, earliest_on=earliest, calendar_note=note, budget_year=day.year,
+    )
+    verdict = conditions.assess(inst, honouree, on)
+    inst.status, inst.status_reason, inst.status_changed_at = verdict.status, f"{verdict.zh} / {verdict.en}"[:500], timezone.now()
+    _check_commit(source, inst.budget_year, inst.amount)
+    save_as(inst, by=None, reason=f"benefit due {day}: {verdict.en}")
+    _ledger(L.COMMIT, inst.amount, inst, by=None, memo=f"benefit {e.name} due {day}")
+    return 1
+
+
 def _honouree_instalments_locked(honouree_id: int, states) -> list[Instalment]:
     return list(
-        Instalment.objects.select_for_update(of=("self",)).select_related("plan", "plan__source")
+        Instalment.objects.select_for_update(of=("self",)).select_related("plan", "source", "entitlement")
         .filter(plan__honouree_id=honouree_id, status__in=states).order_by("id")
     )
 
@@ -249,7 +330,7 @@ def _refresh(inst: Instalment, honouree: Honouree, *, by, on: dt.date) -> bool:
     if inst.status not in Instalment.OPEN:
         return False
     if inst.calendar_note.startswith("provisional"):
-        day, note = conditions.due_date(honouree.named_on, inst.months_after_naming)
+        day, note = conditions.due_date(*conditions.due_basis(inst, honouree))
         if not note.startswith("provisional"):
             inst.earliest_on, inst.calendar_note = day, note
             save_as(inst, by=by if getattr(by, "pk", None) else None, reason="due date fixed by the calendar")
@@ -278,8 +359,10 @@ def honouree_refresh(*, honouree_id: int, by=None, on: dt.date | None = None) ->
 
 
 def tick(*, on: dt.date | None = None) -> dict:
-    """The daily run: every open instalment re-read (one transaction per honouree). Idempotent."""
+    """The daily run: payable benefits of the month made instalments, every open instalment re-read (one
+    transaction per honouree). Idempotent."""
     on = on or _today()
+    made = benefits_refresh(on=on)
     honouree_ids = (
         Instalment.objects.filter(status__in=Instalment.OPEN).values_list("plan__honouree_id", flat=True).distinct()
     )
@@ -287,7 +370,7 @@ def tick(*, on: dt.date | None = None) -> dict:
     counts = dict.fromkeys(S.values, 0)
     for status in Instalment.objects.values_list("status", flat=True):
         counts[status] += 1
-    return {"moved": moved, "on": on.isoformat(), **counts}
+    return {"moved": moved, "on": on.isoformat(), "benefit_instalments_made": made, **counts}
 
 
 @transaction.atomic
@@ -335,7 +418,8 @@ def plan_revoke(*, honouree: Honouree, by, recover_paid: bool) -> None:
         _cancel_for_revocation(inst, by=by)
     if recover_paid:
         for inst in _honouree_instalments_locked(honouree.pk, [S.PAID]):
-            _claim_back(inst, by=by)
+            if inst.kind == Instalment.Kind.AWARD:  # benefit money: the registry marks its deliveries itself
+                _claim_back(inst, by=by)
     plan = AwardPlan.objects.select_for_update().filter(honouree=honouree).first()
     if plan is not None and plan.status != AwardPlan.Status.CANCELLED:
         plan.status = AwardPlan.Status.CANCELLED
@@ -386,7 +470,8 @@ def plan_reinstate(*, honouree: Honouree, by) -> None:
         save_as(inst, by=by, reason="recovery withdrawn: honour reinstated")
     plan = AwardPlan.objects.select_for_update().filter(honouree=honouree).first()
     if plan is not None and plan.status == AwardPlan.Status.CANCELLED:
-        settled = not plan.instalments.exclude(status__in=[S.PAID, S.CANCELLED, S.FORFEITED]).exists()
+        settled = plan.total and not plan.instalments.filter(kind=Instalment.Kind.AWARD).exclude(
+            status__in=[S.PAID, S.CANCELLED, S.FORFEITED]).exists()
         plan.status = AwardPlan.Status.COMPLETED if settled else AwardPlan.Status.ACTIVE
         save_as(plan, by=by, reason="honour reinstated")
 
@@ -463,13 +548,19 @@ def _purpose(inst: Instalment) -> str:
     return f"{plan.round.scheme.name}{plan.round.year}年度 {inst.label or '奖励'}"[:200]
 
 
+def _taxed(inst: Instalment) -> bool:
+    """The round's withholding applies to the award. A benefit (an allowance) is paid without withholding:
+    DOMAIN.md §7 leaves the tax on local 津贴 unresolved, so the payer and the tax bureau decide outside."""
+    return inst.kind == Instalment.Kind.AWARD and inst.plan.tax_withheld
+
+
 def _add_lines(batch: DisbursementBatch, instalment_ids: list[int], *, by) -> list[BatchLine]:
     ids = sorted({int(i) for i in instalment_ids})
     if not ids:
         raise ValidationFailed("请至少选择一笔待支付的资助。", "Pick at least one instalment that is due.", field="instalments")
     found = {
         i.pk: i for i in Instalment.objects.select_for_update(of=("self",))
-        .select_related("plan", "plan__honouree__person", "plan__round__scheme", "plan__source")
+        .select_related("plan", "plan__honouree__person", "plan__round__scheme", "source")
         .filter(pk__in=ids).order_by("id")
     }
     errors = []
@@ -485,9 +576,9 @@ def _add_lines(batch: DisbursementBatch, instalment_ids: list[int], *, by) -> li
                 + (f" 原因：{inst.status_reason}" if inst.status == S.BLOCKED else ""),
                 f"Item {n} ({who}, {inst.label}) is {inst.status}; only instalments that are due can go into a batch.",
                 row=n, field="status"))
-        elif inst.plan.source_id != batch.source_id:
+        elif inst.source_id != batch.source_id:
             errors.append(Conflict(
-                f"第 {n} 笔（{who}）的资金来源是{inst.plan.source.name}，与本批次不同。",
+                f"第 {n} 笔（{who}）的资金来源是{inst.source.name}，与本批次不同。",
                 f"Item {n} ({who}) is paid from another source than this batch.", row=n, field="source"))
         elif not hasattr(inst.plan.honouree.person, "payee_account"):
             errors.append(ValidationFailed(
@@ -520,7 +611,7 @@ def _add_lines(batch: DisbursementBatch, instalment_ids: list[int], *, by) -> li
     for inst in (found[pk] for pk in ids):
         plan, person = inst.plan, inst.plan.honouree.person
         account = person.payee_account
-        tax, net = withhold_tax(inst.amount, plan.tax_rate) if plan.tax_withheld else (Decimal("0.00"), inst.amount)
+        tax, net = withhold_tax(inst.amount, plan.tax_rate) if _taxed(inst) else (Decimal("0.00"), inst.amount)
         seq += 1
         line = save_as(BatchLine(
             batch=batch, instalment=inst, reference=f"{batch.number}-{seq:03d}", payee_name=account.account_name,
@@ -733,7 +824,7 @@ def line_mark_paid(*, by, line_id: int, bank_ref: str, paid_on: dt.date) -> Batc
     if line.status != BatchLine.Status.PENDING:
         raise TransitionNotAllowed(line, BatchLine.Status.PAID)
     _settle_checks(batch, paid_on)
-    inst = Instalment.objects.select_for_update(of=("self",)).select_related("plan", "plan__source").get(pk=line.instalment_id)
+    inst = Instalment.objects.select_for_update(of=("self",)).select_related("plan", "source").get(pk=line.instalment_id)
     if inst.status != S.APPROVED:
         raise TransitionNotAllowed(inst, S.PAID)
     line.status, line.bank_ref, line.settled_on = BatchLine.Status.PAID, bank_ref, paid_on
@@ -742,19 +833,26 @@ def line_mark_paid(*, by, line_id: int, bank_ref: str, paid_on: dt.date) -> Batc
     plan = inst.plan
     payment = Payment.objects.create(
         instalment=inst, line=line, voucher_no=f"PZ{line.reference}", gross=line.gross, tax=line.tax, net=line.net,
-        tax_rate=plan.tax_rate if plan.tax_withheld else Decimal("0"), tax_category=plan.tax_category,
-        withholding_agent=plan.withholding_agent if plan.tax_withheld else "",
+        tax_rate=plan.tax_rate if _taxed(inst) else Decimal("0"), tax_category=plan.tax_category if _taxed(inst) else "",
+        withholding_agent=plan.withholding_agent if _taxed(inst) else "",
         paid_on=paid_on, bank_ref=bank_ref, recorded_by=by,
     )
     _move(inst, S.PAID, by=by, zh=f"银行已支付（流水号 {bank_ref}）。", en=f"Paid by the bank (reference {bank_ref}).")
     _ledger(L.PAYMENT, line.gross, inst, by=by, line=line, payment=payment, memo=f"bank {bank_ref} on {paid_on}")
     if line.tax:
         _ledger(L.TAX_WITHHELD, line.tax, inst, by=by, line=line, payment=payment, memo=plan.tax_category)
+    if inst.kind == Instalment.Kind.BENEFIT:
+        # The registry keeps what each benefit delivered: the bank's payment is that delivery.
+        from honourees.registry import delivery_record_paid
+
+        delivery_record_paid(by=by, entitlement_id=inst.entitlement_id, occurrence_on=inst.occurrence_on,
+                             paid_on=paid_on, amount=line.gross, evidence=f"银行代发 {bank_ref}（批次 {batch.number}）")
     revocation = _revocation(plan.honouree)
-    if revocation is not None and revocation.recover_paid:
+    if revocation is not None and revocation.recover_paid and inst.kind == Instalment.Kind.AWARD:
         # The bank had the order before the honour was revoked (plan_revoke leaves it to the bank's answer).
         _claim_back(inst, by=by)
-    if plan.status == AwardPlan.Status.ACTIVE and not plan.instalments.exclude(
+    awards = plan.instalments.filter(kind=Instalment.Kind.AWARD)
+    if plan.status == AwardPlan.Status.ACTIVE and plan.total and not awards.exclude(
         status__in=[S.PAID, S.CANCELLED, S.FORFEITED]
     ).exists():
         plan.status = AwardPlan.Status.COMPLETED

@@ -104,7 +104,7 @@ def batch_new(request):
     source_id = _int(request.POST.get("source"))
     if source_id is None:
         found = set(
-            selectors.instalments_for(request.user).filter(pk__in=ids).values_list("plan__source_id", flat=True)
+            selectors.instalments_for(request.user).filter(pk__in=ids).values_list("source_id", flat=True)
         )
         if len(found) > 1:
             raise ValidationFailed(

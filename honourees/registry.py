@@ -735,6 +735,21 @@ def delivery_record(
     the schedule. ``amount`` defaults to the entitlement's amount; money is Decimal, never a float.
     """
     require_role(by, Role.TALENT_OFFICE)
+    return _deliver(by=by, entitlement_id=entitlement_id, delivered_on=delivered_on, evidence=evidence,
+                    occurrence_on=occurrence_on, amount=amount)
+
+
+@transaction.atomic
+def delivery_record_paid(
+    *, by, entitlement_id: int, occurrence_on: dt.date, paid_on: dt.date, amount, evidence: str
+) -> BenefitDelivery:
+    """Funding's side of a benefit paid through a disbursement batch: the bank's payment is the delivery."""
+    require_role(by, Role.FINANCE_MAKER)
+    return _deliver(by=by, entitlement_id=entitlement_id, delivered_on=paid_on, evidence=evidence,
+                    occurrence_on=occurrence_on, amount=amount)
+
+
+def _deliver(*, by, entitlement_id: int, delivered_on: dt.date, evidence: str, occurrence_on, amount):
     e = _entitlement_locked(entitlement_id)
     if e.kind == BenefitKind.LABOUR_MODEL_TREATMENT:
         raise Conflict(

@@ -17,7 +17,7 @@ def instalments_due(today: dt.date) -> int:
     """Instalments due and not yet in a batch: each finance maker is told once per instalment."""
     due = list(
         Instalment.objects.filter(status=Instalment.Status.DUE, earliest_on__lte=today)
-        .select_related("plan__honouree__person", "plan__source").order_by("earliest_on", "id")[:500]
+        .select_related("plan__honouree__person", "source").order_by("earliest_on", "id")[:500]
     )
     sent = 0
     for user in users_with(Role.FINANCE_MAKER) if due else []:
@@ -29,7 +29,7 @@ def instalments_due(today: dt.date) -> int:
                 title=_("Payment due: %(name)s, %(amount)s yuan")
                 % {"name": inst.plan.honouree.person.name, "amount": f"{inst.amount:,.2f}"},
                 body=_("%(label)s from %(source)s can be paid from %(day)s. Put it into a disbursement batch.")
-                % {"label": inst.label, "source": inst.plan.source.name, "day": inst.earliest_on.isoformat()},
+                % {"label": inst.label, "source": inst.source.name, "day": inst.earliest_on.isoformat()},
                 link=reverse("funding:instalment-detail", args=[inst.pk]),
             ))
     return sent

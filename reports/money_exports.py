@@ -26,12 +26,12 @@ SCHEDULE_COLUMNS = [
 
 
 def _instalments(params):
-    qs = Instalment.objects.select_related("plan__source", "plan__round__scheme", "plan__honouree__person")
+    qs = Instalment.objects.select_related("source", "plan__round__scheme", "plan__honouree__person")
     if "scheme" in params:
         qs = qs.filter(plan__round__scheme_id=params["scheme"])
     if "year" in params:
         qs = qs.filter(budget_year=params["year"])
-    return qs.prefetch_related("payments__line__batch").order_by("earliest_on", "plan__source_id", "id")
+    return qs.prefetch_related("payments__line__batch").order_by("earliest_on", "source_id", "id")
 
 
 def build_disbursements(params: dict, progress, *, by) -> Output:
@@ -45,13 +45,13 @@ def build_disbursements(params: dict, progress, *, by) -> Output:
         payment = next(iter(inst.payments.all()), None)
         month = (payment.paid_on if payment else inst.earliest_on).strftime("%Y-%m")
         detail.append([
-            month, plan.source.name, plan.round.scheme.name, plan.round.year, plan.honouree.person.name,
+            month, inst.source.name, plan.round.scheme.name, plan.round.year, plan.honouree.person.name,
             plan.honouree.certificate_no, inst.label, inst.earliest_on, inst.budget_year, inst.amount,
             inst.get_status_display(), inst.status_reason.split(" / ")[0],
             payment.line.batch.number if payment else "", payment.paid_on if payment else None,
             payment.tax if payment else None, payment.net if payment else None, payment.bank_ref if payment else "",
         ])
-        bucket = summary[(month, plan.source.name)]
+        bucket = summary[(month, inst.source.name)]
         bucket["paid" if payment else ("open" if inst.status not in ("cancelled", "forfeited") else "ended")] += inst.amount
         if n % 200 == 0:
             progress(5 + 80 * n // max(1, len(rows)), f"写入 {n}/{len(rows)}")

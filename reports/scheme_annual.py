@@ -148,11 +148,11 @@ def _money(scheme: Scheme, year: int) -> list[dict]:
     groups = {S.SCHEDULED: "in_batches", S.APPROVED: "in_batches", S.DUE: "due", S.FAILED: "due",
               S.PLANNED: "waiting", S.BLOCKED: "waiting"}
     for r in (
-        Instalment.objects.filter(plan__source__scheme=scheme, budget_year=year, status__in=list(groups))
-        .values("plan__source_id", "plan__source__name", "status")
+        Instalment.objects.filter(source__scheme=scheme, budget_year=year, status__in=list(groups))
+        .values("source_id", "source__name", "status")
         .annotate(s=Sum("amount"))
     ):
-        row = out.setdefault(r["plan__source_id"], {"source": r["plan__source__name"], **dict.fromkeys(
+        row = out.setdefault(r["source_id"], {"source": r["source__name"], **dict.fromkeys(
             ["committed", "paid", "in_batches", "due", "waiting", "tax"], ZERO)})
         row[groups[r["status"]]] += r["s"]
     return [out[k] for k in sorted(out)]

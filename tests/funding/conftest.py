@@ -19,6 +19,7 @@ from backend.roles import Role
 from funding import services
 from funding.models import FundingSource
 from funding.reconciliation import reconcile
+from honourees import registry
 from honourees.demo import load_seeds
 from honourees.models import Honouree, Nomination, Person, RecommendingUnit, Round
 from honourees.signals import honouree_named
@@ -75,6 +76,7 @@ def name_directly(round_: Round, by, *, name: str = "周建华", tier: str = "na
                                         tier=tier, trade="钳工", employer="机修厂"), by=by)
         honouree = save_as(Honouree(person=person, round=round_, nomination=nomination, tier=tier,
                                     certificate_no=f"T-{round_.scheme.code}-{serial:04d}", named_on=named_on), by=by)
+        registry.entitlements_grant(honouree=honouree, by=by)  # as round_name does, in the same transaction
         honouree_named.send(sender=Honouree, honouree=honouree, by=by)
     return honouree
 

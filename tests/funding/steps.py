@@ -22,14 +22,14 @@ AFTER_PERIOD_1 = dt.date(2026, 1, 12)
 
 def batch_of(instalments: list[Instalment], maker, checker, *, budget="1000000.00") -> DisbursementBatch:
     """A submitted and approved batch of the instalments (bank accounts and budgets given where missing)."""
-    plan = instalments[0].plan
+    source_id = instalments[0].source_id
     for inst in instalments:
         if not PayeeAccount.objects.filter(person_id=inst.plan.honouree.person_id).exists():
             give_account(inst.plan.honouree, maker)
         year = inst.budget_year
-        if not Budget.objects.filter(source_id=plan.source_id, year=year).exists():
-            services.budget_set(by=checker, source_id=plan.source_id, year=year, amount=budget)
-    batch = services.batch_create(by=maker, source_id=plan.source_id, purpose="", instalment_ids=[i.pk for i in instalments])
+        if not Budget.objects.filter(source_id=source_id, year=year).exists():
+            services.budget_set(by=checker, source_id=source_id, year=year, amount=budget)
+    batch = services.batch_create(by=maker, source_id=source_id, purpose="", instalment_ids=[i.pk for i in instalments])
     services.batch_submit(by=maker, batch_id=batch.pk)
     return services.batch_approve(by=checker, batch_id=batch.pk)
 
