@@ -79,4 +79,7 @@ def send_daily_reminders() -> dict:
 
     counts = send_due_reminders(timezone.localdate())
     counts["stale_jobs_failed"] = fail_stale_jobs()
+    from reports.sweep import sweep_orphan_files
+
+    counts["orphan_files_removed"] = len(sweep_orphan_files())
     return counts
