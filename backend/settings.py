@@ -209,6 +209,8 @@ STUDIO_SESSION_EDIT_DAYS = env_int("STUDIO_SESSION_EDIT_DAYS", 7)
 # --- Mail -----------------------------------------------------------------------------------------------
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "gongjiang@localhost")
+# The address the site is reached at, so links in emailed reminders are whole URLs (e.g. https://gongjiang.example.org).
+SITE_URL = env_str("SITE_URL")
 
 # --- Security (production) ------------------------------------------------------------------------------
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
