@@ -19,3 +19,17 @@ def save_as(obj, *, by, reason: str = "", **save_kwargs):
         obj._change_reason = reason[:100]  # simple-history's change_reason column holds 100 characters
     obj.save(**save_kwargs)
     return obj
+
+
+def required_reason(text: str, *, field: str = "reason", limit: int = 500) -> str:
+    """The reason a person gave for a change, stripped; ValidationFailed (naming the field) if empty or too long."""
+    from backend.errors import ValidationFailed
+
+    text = (text or "").strip()
+    if not text:
+        raise ValidationFailed("请说明原因。", "Please give the reason.", field=field)
+    if len(text) > limit:
+        raise ValidationFailed(
+            f"原因不能超过 {limit} 字。", f"The reason is at most {limit} characters.", field=field
+        )
+    return text

@@ -26,7 +26,7 @@ from backend.errors import (
     TransitionNotAllowed,
     ValidationFailed,
 )
-from backend.history import save_as
+from backend.history import required_reason, save_as
 from backend.money import quantize, require_positive, to_money, withhold_tax
 from backend.roles import Role, require_role
 from honourees.models import Honouree, Person, Round
@@ -62,15 +62,6 @@ TAX_CATEGORIES = {"incidental_income": ("偶然所得", "incidental income")}
 
 def _today() -> dt.date:
     return timezone.localdate()
-
-
-def _reason(text: str, *, field: str = "reason") -> str:
-    text = (text or "").strip()
-    if not text:
-        raise ValidationFailed("请填写原因。", "Please give a reason.", field=field)
-    if len(text) > 500:
-        raise ValidationFailed("原因不能超过 500 个字。", "The reason may not exceed 500 characters.", field=field)
-    return text
 
 
 def _ledger(kind: str, amount: Decimal, inst: Instalment, *, by, memo: str = "", line=None, payment=None,
@@ -377,7 +368,7 @@ def tick(*, on: dt.date | None = None) -> dict:
 def instalment_confirm_condition(*, by, instalment_id: int, index: int, reason: str) -> Instalment:
     """The office confirms a ``manual_confirmation`` condition, with a reason; the instalment is re-read."""
     require_role(by, Role.TALENT_OFFICE)
-    reason = _reason(reason)
+    reason = required_reason(reason)
     inst = Instalment.objects.select_for_update(of=("self",)).select_related("plan").filter(pk=instalment_id).first()
     if inst is None:
         raise NotFound("没有这笔资助。", "No such instalment.")
@@ -480,7 +471,7 @@ def plan_reinstate(*, honouree: Honouree, by) -> None:
 def recovery_settle(*, by, instalment_id: int, outcome: str, note: str) -> Instalment:
     """A pending recovery is closed: the money came back (``recovered``) or was written off (``waived``)."""
     require_role(by, Role.FINANCE_MAKER)
-    note = _reason(note, field="note")
+    note = required_reason(note, field="note")
     if outcome not in (Instalment.Recovery.RECOVERED, Instalment.Recovery.WAIVED):
         raise ValidationFailed("结果只能是已追回或已核销。", "The outcome is recovered or waived.", field="outcome")
     inst = Instalment.objects.select_for_update(of=("self",)).select_related("plan").filter(pk=instalment_id).first()
@@ -732,7 +723,7 @@ def batch_approve(*, by, batch_id: int) -> DisbursementBatch:
 def batch_reject(*, by, batch_id: int, reason: str) -> DisbursementBatch:
     """A checker sends a submitted batch back with a reason; its instalments are due again."""
     require_role(by, Role.FINANCE_CHECKER)
-    reason = _reason(reason)
+    reason = required_reason(reason)
     batch = _batch_locked(batch_id)
     if batch.maker_id == by.pk:
         raise NotPermitted("审批人不能审批自己编制的批次。", "An approver cannot decide on a batch they made.")
@@ -749,7 +740,7 @@ def batch_reject(*, by, batch_id: int, reason: str) -> DisbursementBatch:
 def batch_cancel(*, by, batch_id: int, reason: str) -> DisbursementBatch:
     """The maker drops a draft batch; its instalments are due again."""
     require_role(by, Role.FINANCE_MAKER)
-    reason = _reason(reason)
+    reason = required_reason(reason)
     batch = _batch_locked(batch_id)
     if batch.status != B.DRAFT:
         raise TransitionNotAllowed(batch, B.CANCELLED)
@@ -865,7 +856,7 @@ def line_mark_paid(*, by, line_id: int, bank_ref: str, paid_on: dt.date) -> Batc
 def line_mark_returned(*, by, line_id: int, reason: str, on: dt.date) -> BatchLine:
     """The bank returned a line (退票): the instalment is due again, to be corrected and resubmitted."""
     require_role(by, Role.FINANCE_MAKER)
-    reason = _reason(reason)
+    reason = required_reason(reason)
     batch, line = _line_locked(line_id)
     if line.status == BatchLine.Status.RETURNED:
         return line  # replay
@@ -896,7 +887,7 @@ def return_row_assign(*, by, row_id: int, line_id: int | None, dismiss_note: str
     if row.status != BankReturnRow.Status.UNMATCHED:
         raise Conflict("这条银行记录已处理。", "This bank row has already been dealt with.")
     if line_id is None:
-        row.status, row.note, row.decided_by = BankReturnRow.Status.DISMISSED, _reason(dismiss_note, field="note"), by
+        row.status, row.note, row.decided_by = BankReturnRow.Status.DISMISSED, required_reason(dismiss_note, field="note"), by
         save_as(row, by=by, reason="dismissed")
         return row
     line = BatchLine.objects.filter(pk=line_id, batch_id=row.batch_id).first()

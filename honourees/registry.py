@@ -48,7 +48,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from backend.errors import Conflict, NotFound, TransitionNotAllowed, ValidationFailed
-from backend.history import save_as
+from backend.history import required_reason, save_as
 from backend.money import to_money
 from backend.roles import Role, require_role
 from honourees.fields import clean_person
@@ -116,15 +116,6 @@ def _text(value, field: str, limit: int, errors: list, *, row=None, required=Fal
                 row=row,
             )
         )
-    return text
-
-
-def _reason(reason: str, field: str = "reason") -> str:
-    text = (reason or "").strip()
-    if not text:
-        raise ValidationFailed("请说明原因。", "Give the reason.", field=field)
-    if len(text) > 2000:
-        raise ValidationFailed("原因不能超过 2000 字。", "The reason is at most 2000 characters.", field=field)
     return text
 
 
@@ -471,7 +462,7 @@ def honouree_set_status(*, by, honouree_id: int, status: str, on: dt.date, reaso
         raise Conflict("已撤销的荣誉请使用“恢复”操作。", "Use the reinstatement for a revoked honour.", field="status")
     if not honouree.can_become(status):
         raise TransitionNotAllowed(honouree, status)
-    reason = _reason(reason)
+    reason = required_reason(reason, limit=2000)
     _check_change_date(honouree, on)
     if status == H.DECEASED:
         for e in _entitlements_locked(honouree, E.ACTIVE):
@@ -504,7 +495,7 @@ def honouree_revoke(
         return honouree
     if not honouree.can_become(H.REVOKED):
         raise TransitionNotAllowed(honouree, H.REVOKED)
-    reason = _reason(reason)
+    reason = required_reason(reason, limit=2000)
     if grounds not in HonoureeStatusChange.Grounds.values:
         labels = "、".join(str(label) for label in HonoureeStatusChange.Grounds.labels)
         raise ValidationFailed(
@@ -569,7 +560,7 @@ def honouree_reinstate(*, by, honouree_id: int, on: dt.date, reason: str) -> Hon
         return honouree
     if honouree.status != H.REVOKED:
         raise TransitionNotAllowed(honouree, H.ACTIVE)
-    reason = _reason(reason)
+    reason = required_reason(reason, limit=2000)
     _check_change_date(honouree, on)
     for e in _entitlements_locked(honouree, E.CANCELLED):
         e.status, e.status_changed_on, e.status_reason = E.ACTIVE, on, f"荣誉恢复：{reason}"[:500]
@@ -687,7 +678,7 @@ def prior_honour_revoke(*, by, prior_honour_id: int, on: dt.date, reason: str) -
         raise NotFound("该荣誉记录不存在。", "No such honour.", field="prior_honour")
     if honour.revoked:
         return honour
-    reason = _reason(reason)
+    reason = required_reason(reason, limit=2000)
     _past_date(on, "on", not_before=honour.conferred_on)
     honour.revoked, honour.revoked_on, honour.revoked_reason = True, on, reason[:500]
     return save_as(honour, by=by, reason=_why(f"revoked: {reason}"))
@@ -932,7 +923,7 @@ def entitlement_end(*, by, entitlement_id: int, on: dt.date, reason: str) -> Ben
         return e
     if not e.can_become(E.ENDED):
         raise TransitionNotAllowed(e, E.ENDED)
-    reason = _reason(reason)
+    reason = required_reason(reason, limit=2000)
     _past_date(on, "on", not_before=e.starts_on)
     e.status, e.status_changed_on, e.status_reason = E.ENDED, on, reason[:500]
     return save_as(e, by=by, reason=_why(f"ended: {reason}"))

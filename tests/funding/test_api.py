@@ -152,7 +152,7 @@ def test_errors_come_back_with_their_status_and_both_languages(two, maker, check
     r = api(maker_checker).post(f"/api/v1/funding/batches/{own['id']}/approve/")
     assert r.status_code == 403 and "自己编制" in r.json()["message_zh"] and "they made" in r.json()["message_en"]
     r = api(checker).post(f"/api/v1/funding/batches/{own['id']}/reject/", {"reason": ""}, format="json")
-    assert r.status_code == 400 and r.json()["message_en"] == "Please give a reason."
+    assert r.status_code == 400 and r.json()["message_en"] == "Please give the reason."
     r = api(checker).post(f"/api/v1/funding/batches/{own['id']}/reject/", {"reason": "重核"}, format="json")
     assert r.status_code == 200 and r.json()["status"] == "rejected"
 

@@ -240,7 +240,7 @@ def test_a_rejection_needs_a_reason_and_puts_the_instalments_back_to_due(two, ma
     services.batch_submit(by=maker, batch_id=batch.pk)
     client = logged_in(checker)
     response = client.post(f"/funding/batches/{batch.pk}/reject/", {"reason": " "}, follow=True)
-    assert "请填写原因" in messages_of(response)
+    assert "请说明原因" in messages_of(response)
     batch.refresh_from_db()
     assert batch.status == B.SUBMITTED
     client.post(f"/funding/batches/{batch.pk}/reject/", {"reason": "账号待核实"})
@@ -304,7 +304,7 @@ def test_the_office_confirms_a_manual_condition_with_a_reason(two, office, maker
     assert 'data-testid="confirm-0"' in page
     assert 'data-testid="confirm-0"' not in logged_in(maker).get(f"/funding/instalments/{inst.pk}/").content.decode()
     response = client.post(f"/funding/instalments/{inst.pk}/confirm/", {"index": "0", "reason": ""}, follow=True)
-    assert "请填写原因" in messages_of(response)
+    assert "请说明原因" in messages_of(response)
     client.post(f"/funding/instalments/{inst.pk}/confirm/", {"index": "0", "reason": "已收到总结"})
     inst.refresh_from_db()
     assert inst.status == S.DUE and inst.confirmations["0"]["reason"] == "已收到总结"
