@@ -1,38 +1,19 @@
 """The Chinese catalogue is complete and the committed .mo matches the .po (nobody forgot compilemessages)."""
 
-import gettext
-import re
-from pathlib import Path
-
 import pytest
 from django.test import Client
 
-CATALOGUE = Path(__file__).resolve().parents[2] / "locale" / "zh_Hans" / "LC_MESSAGES"
-_ENTRY = re.compile(r'^msgid ((?:"(?:[^"\\]|\\.)*"\n)+)msgstr ((?:"(?:[^"\\]|\\.)*"\n)+)', re.M)
+from tests.catalogue import catalogue, stale_in_mo, untranslated
 
-
-def _unquote(block: str) -> str:
-    parts = re.findall(r'"((?:[^"\\]|\\.)*)"', block)
-    return "".join(parts).replace('\\"', '"').replace("\\n", "\n")
-
-
-def _po_entries() -> dict[str, str]:
-    text = (CATALOGUE / "django.po").read_text(encoding="utf-8")
-    assert "#, fuzzy" not in text, "fuzzy entries are not compiled: review them"
-    return {_unquote(i): _unquote(s) for i, s in _ENTRY.findall(text) if _unquote(i)}
+CATALOGUE = catalogue()
 
 
 def test_every_english_message_has_a_chinese_translation():
-    untranslated = [msgid for msgid, msgstr in _po_entries().items() if msgid.isascii() and not msgstr]
-    assert untranslated == []
+    assert untranslated(CATALOGUE) == []
 
 
 def test_the_compiled_catalogue_matches_the_po_file():
-    with open(CATALOGUE / "django.mo", "rb") as fh:
-        compiled = gettext.GNUTranslations(fh)
-    for msgid, msgstr in _po_entries().items():
-        if msgstr:
-            assert compiled.gettext(msgid) == msgstr, f"run compilemessages: {msgid!r}"
+    assert stale_in_mo(CATALOGUE) == [], "run compilemessages"
 
 
 @pytest.mark.django_db

@@ -1,29 +1,12 @@
 """The funding side's Chinese catalogue is complete, its .mo matches the .po, and the pages come out in Chinese."""
 
-import gettext
-import re
-from pathlib import Path
-
 import pytest
 from django.test import Client
 
+from tests.catalogue import catalogue, entries, stale_in_mo, untranslated
 from tests.conftest import PASSWORD
 
-CATALOGUE = Path(__file__).resolve().parents[2] / "funding" / "locale" / "zh_Hans" / "LC_MESSAGES"
-_ENTRY = re.compile(
-    r'^msgid ((?:"(?:[^"\\]|\\.)*"\n)+)(?:msgid_plural (?:"(?:[^"\\]|\\.)*"\n)+)?msgstr(?:\[0\])? ((?:"(?:[^"\\]|\\.)*"\n)+)',
-    re.M,
-)
-
-
-def _unquote(block: str) -> str:
-    return "".join(re.findall(r'"((?:[^"\\]|\\.)*)"', block)).replace('\\"', '"').replace("\\n", "\n")
-
-
-def _entries() -> dict[str, str]:
-    text = (CATALOGUE / "django.po").read_text(encoding="utf-8")
-    assert "#, fuzzy" not in text
-    return {_unquote(i): _unquote(s) for i, s in _ENTRY.findall(text) if _unquote(i)}
+CATALOGUE = catalogue("funding")
 
 
 def logged_in(user) -> Client:
@@ -33,17 +16,12 @@ def logged_in(user) -> Client:
 
 
 def test_every_english_message_of_the_funding_side_has_a_chinese_translation():
-    entries = _entries()
-    assert len(entries) > 150
-    assert [m for m, zh in entries.items() if m.isascii() and not zh] == []
+    assert len(entries(CATALOGUE)) > 150
+    assert untranslated(CATALOGUE) == []
 
 
 def test_the_compiled_funding_catalogue_matches_the_po_file():
-    with open(CATALOGUE / "django.mo", "rb") as fh:
-        compiled = gettext.GNUTranslations(fh)
-    for msgid, msgstr in _entries().items():
-        if msgstr and msgid != "Total: %(n)s line":  # a plural: looked up with ngettext
-            assert compiled.gettext(msgid) == msgstr, f"run msgfmt: {msgid!r}"
+    assert stale_in_mo(CATALOGUE) == [], "run msgfmt"
 
 
 @pytest.mark.django_db
