@@ -4,9 +4,7 @@
 import datetime as dt
 import os
 import re
-import signal
 import subprocess
-import sys
 import time
 from decimal import Decimal
 from pathlib import Path
@@ -14,14 +12,14 @@ from pathlib import Path
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
-from django.db import connection
 from django.db.models import Sum
 from django.test import override_settings
 
 from backend.management.commands.demo import DEMO_PASSWORD
-from funding import services as funding
 from funding.models import Instalment, Payment
 from honourees.models import Honouree
+from tests.funding.steps import pay
+from tests.qcluster import qcluster
 
 from .conftest import screenshot
 
@@ -38,31 +36,14 @@ def demo_with_a_payment(transactional_db, tmp_path):
         users = get_user_model().objects
         maker, checker = users.get(username="maker"), users.get(username="checker")
         due = Instalment.objects.filter(status="due", plan__round__scheme__code="baling").order_by("id").first()
-        batch = funding.batch_create(by=maker, source_id=due.plan.source_id, purpose="第一年资助", instalment_ids=[due.pk])
-        funding.batch_submit(by=maker, batch_id=batch.pk)
-        funding.batch_approve(by=checker, batch_id=batch.pk)
-        funding.batch_export(by=maker, batch_id=batch.pk)
-        funding.line_mark_paid(by=maker, line_id=batch.lines.get().pk, bank_ref="YB2026", paid_on=dt.date.today())
+        pay([due], maker, checker, ref="YB")
         yield media
 
 
 @pytest.fixture
 def worker(demo_with_a_payment, tmp_path):
-    db = connection.settings_dict
-    env = {**os.environ, "DEBUG": "1", "Q_WORKERS": "1", "MEDIA_ROOT": str(demo_with_a_payment),
-           "DATABASE_URL": f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST']}:{db['PORT']}/{db['NAME']}"}
-    env.pop("REDIS_URL", None)
-    log = open(tmp_path / "qcluster.log", "w")
-    proc = subprocess.Popen([sys.executable, "manage.py", "qcluster"], cwd=ROOT, env=env, stdout=log,
-                            stderr=subprocess.STDOUT, start_new_session=True)
-    yield proc
-    os.killpg(proc.pid, signal.SIGTERM)
-    try:
-        proc.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait()
-    log.close()
+    with qcluster(media=demo_with_a_payment, log=tmp_path / "qcluster.log") as proc:
+        yield proc
 
 
 def test_the_office_watches_the_scheme_report_being_made_and_its_figures_match(

@@ -7,10 +7,10 @@ from decimal import Decimal
 import pytest
 from openpyxl import load_workbook
 
-from funding import services as funding
 from funding.models import Instalment
 from reports import money_exports
 from tests.funding.conftest import give_account, give_budget, name_directly
+from tests.funding.steps import pay
 
 pytestmark = pytest.mark.django_db
 
@@ -22,12 +22,7 @@ def paid_one(seeds, office, maker, checker):
     a = name_directly(baling, office, name="甲工匠")
     name_directly(baling, office, name="=乙工匠")  # a name that looks like a formula stays text
     give_account(a, maker)
-    first = a.award_plan.instalments.get(seq=1)
-    batch = funding.batch_create(by=maker, source_id=first.plan.source_id, purpose="第一年", instalment_ids=[first.pk])
-    funding.batch_submit(by=maker, batch_id=batch.pk)
-    funding.batch_approve(by=checker, batch_id=batch.pk)
-    funding.batch_export(by=maker, batch_id=batch.pk)
-    funding.line_mark_paid(by=maker, line_id=batch.lines.get().pk, bank_ref="YB9", paid_on=dt.date.today())
+    pay([a.award_plan.instalments.get(seq=1)], maker, checker, ref="YB")
     return baling
 
 
@@ -42,7 +37,7 @@ def test_the_disbursement_schedule_lists_every_instalment_by_month_with_what_was
     assert len(detail) == Instalment.objects.count() == 4
     paid = [r for r in detail if r[13] is not None]
     (p,) = paid
-    assert (p[4], p[9], p[14], p[15], p[16]) == ("甲工匠", 10000, 2000, 8000, "YB9")
+    assert (p[4], p[9], p[14], p[15], p[16]) == ("甲工匠", 10000, 2000, 8000, "YB001")
     assert isinstance(p[7], dt.datetime) and p[0] == dt.date.today().strftime("%Y-%m")
     assert any(r[4] == "=乙工匠" for r in detail)
     ws = load_workbook(io.BytesIO(out.content))["支付计划"]

@@ -15,6 +15,7 @@ from funding import services as funding
 from reports import scheme_annual
 from studios import services as studios
 from tests.funding.conftest import give_account, give_budget, name_directly
+from tests.funding.steps import pay
 from tests.studios.conftest import add_apprentice, log, set_up_studio
 
 pytestmark = pytest.mark.django_db
@@ -38,12 +39,7 @@ def a_year(baling, office, host_a, contact, maker, checker, *, sessions=6):
     log(studio, host_a, dt.date(2025, 3, 20), apprentices)  # waiting for verification: not counted
     give_account(other, maker)
     give_budget(baling, checker, 2023)
-    first = other.award_plan.instalments.get(seq=1)
-    batch = funding.batch_create(by=maker, source_id=first.plan.source_id, purpose="第一年资助", instalment_ids=[first.pk])
-    funding.batch_submit(by=maker, batch_id=batch.pk)
-    funding.batch_approve(by=checker, batch_id=batch.pk)
-    funding.batch_export(by=maker, batch_id=batch.pk)
-    funding.line_mark_paid(by=maker, line_id=batch.lines.get().pk, bank_ref="YB001", paid_on=dt.date.today())
+    pay([other.award_plan.instalments.get(seq=1)], maker, checker, ref="YB")
     return studio, other
 
 
