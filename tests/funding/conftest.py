@@ -49,6 +49,11 @@ def seeds(db) -> dict[str, Round]:
 
 
 @pytest.fixture
+def baling(seeds) -> Round:
+    return seeds["baling"]
+
+
+@pytest.fixture
 def maker_b(make_user):
     return make_user("mona", Role.FINANCE_MAKER)
 

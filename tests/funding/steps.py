@@ -14,7 +14,7 @@ from studios import services as studios
 from studios.demo import tiny_png
 from studios.models import Assessment, InstitutionKind, Studio
 
-from .conftest import give_account
+from .conftest import give_account, name_directly
 
 PLAQUE = dt.date(2025, 1, 6)  # a Monday; period 1 runs 2025-01-06 … 2026-01-05
 AFTER_PERIOD_1 = dt.date(2026, 1, 12)
@@ -77,3 +77,26 @@ def assess(studio: Studio, office, points: str, *, on=AFTER_PERIOD_1, period: in
     a = studios.assessment_open(by=office, studio_id=studio.pk, period=period)
     studios.assessment_score(by=office, assessment_id=a.pk, scores={"overall": points})
     return studios.assessment_record(by=office, assessment_id=a.pk, on=on)
+
+
+NAMES = ["周建华", "吴秀兰", "李卫东", "陈国强", "赵红梅", "孙立新", "钱学文", "郑海涛"]
+
+
+def named(round_, office, maker, n=1, *, start=0, account=True):
+    """``n`` honourees of the round named on 2023-10-30 (first instalment due, second blocked), with accounts."""
+    out = []
+    for i in range(start, start + n):
+        h = name_directly(round_, office, name=NAMES[i % len(NAMES)] + ("" if i < len(NAMES) else str(i)),
+                          birth=dt.date(1970 + i % 20, 3, 1 + i % 27))
+        if account:
+            give_account(h, maker, account_no=f"62220212345678{i:05d}")
+        out.append(h)
+    return out
+
+
+def first(h) -> Instalment:
+    return h.award_plan.instalments.get(seq=1)
+
+
+def second(h) -> Instalment:
+    return h.award_plan.instalments.get(seq=2)

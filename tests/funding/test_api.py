@@ -1,7 +1,6 @@
 """The funding API: the batch workflow end to end, errors as 400/403/404/409 with zh and en messages, the
 same scoping as the pages, and the query count pinned on the instalment list."""
 
-import datetime as dt
 import io
 from decimal import Decimal
 
@@ -13,40 +12,18 @@ from rest_framework.test import APIClient
 from funding import bankfile
 from funding.models import DisbursementBatch, Instalment
 
-from .conftest import give_account, give_budget, name_directly, source_of
+from .conftest import give_budget, name_directly, source_of
+from .steps import first, named, second
 
 pytestmark = pytest.mark.django_db
 S = Instalment.Status
 B = DisbursementBatch.Status
-NAMES = ["周建华", "吴秀兰", "李卫东", "陈国强", "赵红梅", "孙立新", "钱学文", "郑海涛"]
 
 
 def api(user) -> APIClient:
     client = APIClient()
     client.force_authenticate(user)
     return client
-
-
-def named(round_, office, maker, n=1, *, start=0):
-    out = []
-    for i in range(start, start + n):
-        h = name_directly(round_, office, name=NAMES[i % len(NAMES)], birth=dt.date(1970 + i, 3, 1 + i))
-        give_account(h, maker, account_no=f"62220212345678{i:05d}")
-        out.append(h)
-    return out
-
-
-def first(h) -> Instalment:
-    return h.award_plan.instalments.get(seq=1)
-
-
-def second(h) -> Instalment:
-    return h.award_plan.instalments.get(seq=2)
-
-
-@pytest.fixture
-def baling(seeds):
-    return seeds["baling"]
 
 
 @pytest.fixture

@@ -17,42 +17,17 @@ from funding.models import BatchLine, DisbursementBatch, Instalment
 from tests.conftest import PASSWORD
 
 from .conftest import give_account, give_budget, name_directly, source_of
+from .steps import first, named, second
 
 pytestmark = pytest.mark.django_db
 S = Instalment.Status
 B = DisbursementBatch.Status
-NAMES = ["周建华", "吴秀兰", "李卫东", "陈国强", "赵红梅", "孙立新", "钱学文", "郑海涛"]
 
 
 def logged_in(user) -> Client:
     client = Client()
     assert client.login(username=user.username, password=PASSWORD)
     return client
-
-
-def named(round_, office, maker, n=1, *, start=0, account=True):
-    """``n`` honourees of the round named on 2023-10-30 (first instalment due, second blocked), with accounts."""
-    out = []
-    for i in range(start, start + n):
-        h = name_directly(round_, office, name=NAMES[i % len(NAMES)] + ("" if i < len(NAMES) else str(i)),
-                          birth=dt.date(1970 + i % 20, 3, 1 + i % 27))
-        if account:
-            give_account(h, maker, account_no=f"62220212345678{i:05d}")
-        out.append(h)
-    return out
-
-
-def first(h) -> Instalment:
-    return h.award_plan.instalments.get(seq=1)
-
-
-def second(h) -> Instalment:
-    return h.award_plan.instalments.get(seq=2)
-
-
-@pytest.fixture
-def baling(seeds):
-    return seeds["baling"]
 
 
 @pytest.fixture
