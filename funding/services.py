@@ -15,7 +15,7 @@ from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
 from django.db import transaction
-from django.db.models import Max, Sum
+from django.db.models import Count, Max, Sum
 from django.utils import timezone
 
 from backend.errors import (
@@ -258,26 +258,26 @@ def benefits_refresh(*, on: dt.date | None = None) -> int:
     """
     from calendar import monthrange
 
-    from honourees.models import BenefitEntitlement
+    from honourees.models import BenefitDelivery, BenefitEntitlement
 
     on = on or _today()
     month_end = on.replace(day=monthrange(on.year, on.month)[1])
     made = 0
-    entitlements = (
+    entitlements = list(
         BenefitEntitlement.objects.filter(
             status=BenefitEntitlement.Status.ACTIVE, amount__isnull=False, amount__gt=0,
             funder__in=list(BENEFIT_SOURCES), honouree__status=Honouree.Status.ACTIVE,
         ).select_related("honouree__round__scheme").order_by("honouree_id", "id")
     )
+    # The days already answered, read once for all of them: made into instalments, or delivered by hand.
+    ids = [e.pk for e in entitlements]
+    known = set(Instalment.objects.filter(entitlement_id__in=ids).values_list("entitlement_id", "occurrence_on"))
+    known |= set(BenefitDelivery.objects.filter(entitlement_id__in=ids, occurrence_on__isnull=False)
+                 .values_list("entitlement_id", "occurrence_on"))
     for e in entitlements:
         first = max(e.starts_on, timezone.localtime(e.created_at).date().replace(day=1))
-        days = e.occurrences(first, month_end)
-        if not days:
-            continue
-        known = set(e.funding_instalments.values_list("occurrence_on", flat=True))
-        known |= set(e.deliveries.exclude(occurrence_on__isnull=True).values_list("occurrence_on", flat=True))
-        for day in days:
-            if day in known:
+        for day in e.occurrences(first, month_end):
+            if (e.pk, day) in known:
                 continue
             try:
                 made += _benefit_instalment(e, day, on=on)
@@ -359,8 +359,7 @@ def tick(*, on: dt.date | None = None) -> dict:
     )
     moved = sum(honouree_refresh(honouree_id=h, by=None, on=on) for h in sorted(set(honouree_ids)))
     counts = dict.fromkeys(S.values, 0)
-    for status in Instalment.objects.values_list("status", flat=True):
-        counts[status] += 1
+    counts.update(Instalment.objects.values_list("status").annotate(n=Count("id")).order_by())
     return {"moved": moved, "on": on.isoformat(), "benefit_instalments_made": made, **counts}
 
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.db.models import Q, Sum
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from backend.roles import Role
-from funding.models import DisbursementBatch, Instalment
+from funding.models import BatchLine, DisbursementBatch, Instalment
 from reports.reminders import users_with
 from reports.services import notify
 
@@ -37,11 +38,14 @@ def instalments_due(today: dt.date) -> int:
 
 def batches_waiting(today: dt.date) -> int:
     """Submitted batches: every checker who did not make the batch is told once per submission."""
-    batches = list(DisbursementBatch.objects.filter(status=DisbursementBatch.Status.SUBMITTED).select_related("source"))
+    batches = list(
+        DisbursementBatch.objects.filter(status=DisbursementBatch.Status.SUBMITTED).select_related("source")
+        .annotate(total=Sum("lines__gross", filter=Q(lines__status=BatchLine.Status.PENDING)))
+    )
     sent = 0
     checkers = users_with(Role.FINANCE_CHECKER) if batches else []
     for batch in batches:
-        total = sum(batch.lines.filter(status="pending").values_list("gross", flat=True))
+        total = batch.total or 0
         for user in checkers:
             if user.pk == batch.maker_id:
                 continue
