@@ -24,7 +24,8 @@ NAMES = ["李明", "王芳", "张伟", "刘洋", "陈静", "赵磊", "孙丽", "
 
 
 class FundingSide:
-    """A stand-in for funding: the second instalment's status, from the round's own rules and studio facts.
+    """A listener beside funding: the second instalment's status from the round's rules and studio facts, and
+    the signals' payloads (the main test also checks the real instalment funding's receivers keep).
 
     It listens to the studios' signals and re-reads the facts with ``selectors.condition_met`` (as the daily
     tick will), so the test shows the facts and the signals agree.
@@ -69,6 +70,13 @@ class FundingSide:
     def on_closed(self, sender, honouree, **kw):
         self.heard.append(("studio_closed", kw))
         self.recheck(honouree)
+
+
+def real_second_instalment(honouree: Honouree) -> str:
+    """The status of the 巴陵 second instalment in funding itself (its receivers listen to the same signals)."""
+    from funding.models import Instalment
+
+    return Instalment.objects.get(plan__honouree=honouree, seq=2).status
 
 
 @pytest.fixture
@@ -142,6 +150,7 @@ def test_a_named_baling_honourees_studio_passes_its_first_year_and_funding_sees_
     studio = services.studio_establish(by=office, studio_id=studio.pk, plaque_date=PLAQUE)
     services.studio_assessor_add(by=office, studio_id=studio.pk, user_id=assessor.pk)
     assert funding.status[honouree.pk] == "blocked", "set up, but not yet assessed"
+    assert real_second_instalment(honouree) == "blocked", "funding's own receiver agrees"
 
     # The year: ten apprentices (five with signed agreements on file), three reach 高级工, 24 sessions of 4 h.
     apprentices = [add_apprentice(studio, host_a, name, signed=i < 5) for i, name in enumerate(NAMES)]
@@ -178,6 +187,7 @@ def test_a_named_baling_honourees_studio_passes_its_first_year_and_funding_sees_
         services.assessment_record(by=office, assessment_id=a.pk, on=dt.date(2026, 1, 5))
     assert e.value.field == "on" and "2026-01-05" in e.value.zh
     assert funding.status[honouree.pk] == "blocked"
+    assert real_second_instalment(honouree) == "blocked"
 
     a = services.assessment_record(by=office, assessment_id=a.pk, on=dt.date(2026, 1, 12))
     assert (a.status, a.total) == ("passed", Decimal("93.50"))
@@ -185,6 +195,7 @@ def test_a_named_baling_honourees_studio_passes_its_first_year_and_funding_sees_
     assert a.grade == "pass" and "优秀名额" in a.grade_note
     assert {i["code"]: i["points"] for i in a.items}["hours"] == "15.00"
     assert funding.status[honouree.pk] == "due"
+    assert real_second_instalment(honouree) == "due", "funding's receiver made the real instalment due"
     name, payload = funding.heard[-1]
     assert name == "assessment_recorded"
     assert (payload["period"], payload["grade"], payload["total"], payload["final"], payload["passed"]) == (
