@@ -56,7 +56,9 @@ def _parse_date(raw, field):
         return field_in.to_internal_value(raw)
     except serializers.ValidationError:
         raise ValidationFailed(
-            f"{field} 应为日期 YYYY-MM-DD，收到“{raw}”。", f"{field} must be a date YYYY-MM-DD; got '{raw}'.", field=field
+            f"{field} 应为日期 YYYY-MM-DD，收到“{raw}”。",
+            f"{field} must be a date YYYY-MM-DD; got '{raw}'.",
+            field=field,
         ) from None
 
 

@@ -290,9 +290,7 @@ def date_in_words(d: date) -> str:
     Example: 2023-10-20 → 贰零贰叁年零壹拾月零贰拾日.
     """
     if not isinstance(d, date):
-        raise ValidationFailed(
-            zh=f"日期格式不正确：{d!r}。", en=f"Not a date: {d!r}.", field="date"
-        )
+        raise ValidationFailed(zh=f"日期格式不正确：{d!r}。", en=f"Not a date: {d!r}.", field="date")
     year = "".join(_DIGITS[int(ch)] for ch in f"{d.year:04d}")
     month = ("零" if d.month in (1, 2, 10) else "") + _number_in_words(d.month)
     day = ("零" if d.day < 10 or d.day % 10 == 0 else "") + _number_in_words(d.day)

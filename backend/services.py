@@ -17,7 +17,9 @@ def calendar_override_set(
     """Record that ``date`` is (or is not) a working day; replaces an earlier override of that date."""
     require_role(by, Role.TALENT_OFFICE)
     if len(name) > 100:
-        raise ValidationFailed("名称不能超过100个字符。", "The name is longer than 100 characters.", field="name")
+        raise ValidationFailed(
+            "名称不能超过100个字符。", "The name is longer than 100 characters.", field="name"
+        )
     override = CalendarOverride.objects.select_for_update().filter(date=date).first()
     if override is None:
         override = CalendarOverride(date=date)
@@ -33,6 +35,8 @@ def calendar_override_delete(*, by, date: dt.date) -> None:
     require_role(by, Role.TALENT_OFFICE)
     override = CalendarOverride.objects.select_for_update().filter(date=date).first()
     if override is None:
-        raise NotFound(f"{date} 没有日历调整记录。", f"There is no calendar override for {date}.", field="date")
+        raise NotFound(
+            f"{date} 没有日历调整记录。", f"There is no calendar override for {date}.", field="date"
+        )
     override._history_user = by
     override.delete()

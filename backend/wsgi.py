@@ -9,6 +9,8 @@ from django.core.wsgi import get_wsgi_application
 
 # Fail at start-up, not at the first request: backend/settings.py leaves the key empty without DEBUG.
 if not settings.DEBUG and not os.environ.get("SECRET_KEY"):
-    raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off (set DEBUG=1 for local development).")
+    raise ImproperlyConfigured(
+        "SECRET_KEY must be set when DEBUG is off (set DEBUG=1 for local development)."
+    )
 
 application = get_wsgi_application()

@@ -66,7 +66,9 @@ class BudgetViewSet(viewsets.ViewSet):
     )
     def list(self, request):
         rows = selectors.budget_table(
-            request.user, source_id=_number(request.query_params, "source"), year=_number(request.query_params, "year")
+            request.user,
+            source_id=_number(request.query_params, "source"),
+            year=_number(request.query_params, "year"),
         )
         return Response(s.BudgetFiguresOut(rows, many=True).data)
 
@@ -103,15 +105,22 @@ class InstalmentViewSet(viewsets.ReadOnlyModelViewSet):
                 qs = qs.filter(earliest_on__lt=dt.date.fromisoformat(p["due_before"]))
             except ValueError:
                 raise ValidationFailed(
-                    f"日期“{p['due_before']}”格式不正确。", f"'{p['due_before']}' is not a date.", field="due_before"
+                    f"日期“{p['due_before']}”格式不正确。",
+                    f"'{p['due_before']}' is not a date.",
+                    field="due_before",
                 ) from None
         return qs.order_by("earliest_on", "id")
 
-    @extend_schema(parameters=[
-        OpenApiParameter("status", str, description="One status or several, comma separated"),
-        OpenApiParameter("source", int), OpenApiParameter("round", int),
-        OpenApiParameter("due_before", OpenApiTypes.DATE, description="Earliest payment date before this day"),
-    ])
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("status", str, description="One status or several, comma separated"),
+            OpenApiParameter("source", int),
+            OpenApiParameter("round", int),
+            OpenApiParameter(
+                "due_before", OpenApiTypes.DATE, description="Earliest payment date before this day"
+            ),
+        ]
+    )
     def list(self, request, *args, **kwargs):
         return super().list(request, *args, **kwargs)
 
@@ -126,13 +135,18 @@ class InstalmentViewSet(viewsets.ReadOnlyModelViewSet):
     def retrieve(self, request, pk=None):
         return self._detail(self.get_object())
 
-    @extend_schema(request=s.ConfirmIn, responses=s.InstalmentDetailOut,
-                   summary="Confirm a manual condition with a reason (talent office)")
+    @extend_schema(
+        request=s.ConfirmIn,
+        responses=s.InstalmentDetailOut,
+        summary="Confirm a manual condition with a reason (talent office)",
+    )
     @action(detail=True, methods=["post"], url_path="confirm-condition")
     def confirm_condition(self, request, pk=None):
         d = _valid(s.ConfirmIn, request.data)
         inst = self.get_object()
-        services.instalment_confirm_condition(by=request.user, instalment_id=inst.pk, index=d["index"], reason=d["reason"])
+        services.instalment_confirm_condition(
+            by=request.user, instalment_id=inst.pk, index=d["index"], reason=d["reason"]
+        )
         return self._detail(self.get_queryset().get(pk=inst.pk))
 
 
@@ -157,8 +171,11 @@ class BatchViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     def retrieve(self, request, pk=None):
         return self._out(self.get_object().pk)
 
-    @extend_schema(request=s.BatchCreateIn, responses={201: s.BatchDetailOut},
-                   summary="Put due instalments of one source into a new draft batch (maker)")
+    @extend_schema(
+        request=s.BatchCreateIn,
+        responses={201: s.BatchDetailOut},
+        summary="Put due instalments of one source into a new draft batch (maker)",
+    )
     def create(self, request):
         d = _valid(s.BatchCreateIn, request.data)
         batch = services.batch_create(
@@ -166,7 +183,9 @@ class BatchViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         )
         return self._out(batch.pk, status.HTTP_201_CREATED)
 
-    @extend_schema(request=s.InstalmentsIn, responses=s.BatchDetailOut, summary="Add due instalments to a draft")
+    @extend_schema(
+        request=s.InstalmentsIn, responses=s.BatchDetailOut, summary="Add due instalments to a draft"
+    )
     @action(detail=True, methods=["post"])
     def add(self, request, pk=None):
         d = _valid(s.InstalmentsIn, request.data)
@@ -186,13 +205,17 @@ class BatchViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         services.batch_submit(by=request.user, batch_id=self.get_object().pk)
         return self._out(pk)
 
-    @extend_schema(request=None, responses=s.BatchDetailOut, summary="Approve (a checker who is not the maker)")
+    @extend_schema(
+        request=None, responses=s.BatchDetailOut, summary="Approve (a checker who is not the maker)"
+    )
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
         services.batch_approve(by=request.user, batch_id=self.get_object().pk)
         return self._out(pk)
 
-    @extend_schema(request=s.FundingReasonIn, responses=s.BatchDetailOut, summary="Reject with a reason (checker)")
+    @extend_schema(
+        request=s.FundingReasonIn, responses=s.BatchDetailOut, summary="Reject with a reason (checker)"
+    )
     @action(detail=True, methods=["post"])
     def reject(self, request, pk=None):
         d = _valid(s.FundingReasonIn, request.data)
@@ -209,15 +232,20 @@ class BatchViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     def _bank_file(self, batch):
         return FileResponse(batch.bank_file.open("rb"), as_attachment=True, filename=f"{batch.number}.xlsx")
 
-    @extend_schema(request=None, responses={(200, "application/octet-stream"): OpenApiTypes.BINARY},
-                   summary="Make the bank payment file (once) and return it (finance roles)")
+    @extend_schema(
+        request=None,
+        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY},
+        summary="Make the bank payment file (once) and return it (finance roles)",
+    )
     @action(detail=True, methods=["post"])
     def export(self, request, pk=None):
         batch = services.batch_export(by=request.user, batch_id=self.get_object().pk)
         return self._bank_file(batch)
 
-    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY},
-                   summary="Download the bank payment file made before (finance roles)")
+    @extend_schema(
+        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY},
+        summary="Download the bank payment file made before (finance roles)",
+    )
     @action(detail=True, methods=["get"], url_path="bank-file")
     def bank_file(self, request, pk=None):
         batch = self.get_object()
@@ -227,8 +255,11 @@ class BatchViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
             raise NotFound("本批次尚未生成银行文件。", "This batch has no bank file yet.")
         return self._bank_file(batch)
 
-    @extend_schema(request={"multipart/form-data": s.ResultFileIn}, responses=s.ImportResultOut,
-                   summary="Read the bank's result file (Excel or CSV); unmatched rows wait for a person")
+    @extend_schema(
+        request={"multipart/form-data": s.ResultFileIn},
+        responses=s.ImportResultOut,
+        summary="Read the bank's result file (Excel or CSV); unmatched rows wait for a person",
+    )
     @action(detail=True, methods=["post"], url_path="import-results")
     def import_results(self, request, pk=None):
         from . import bankfile
@@ -266,11 +297,15 @@ class LineViewSet(viewsets.ReadOnlyModelViewSet):
         )
         return self._out(line.pk)
 
-    @extend_schema(request=s.ReturnedIn, responses=s.LineOut, summary="The bank returned this line, 退票 (maker)")
+    @extend_schema(
+        request=s.ReturnedIn, responses=s.LineOut, summary="The bank returned this line, 退票 (maker)"
+    )
     @action(detail=True, methods=["post"])
     def returned(self, request, pk=None):
         d = _valid(s.ReturnedIn, request.data)
-        line = services.line_mark_returned(by=request.user, line_id=self.get_object().pk, reason=d["reason"], on=d["on"])
+        line = services.line_mark_returned(
+            by=request.user, line_id=self.get_object().pk, reason=d["reason"], on=d["on"]
+        )
         return self._out(line.pk)
 
 
@@ -283,7 +318,9 @@ class ReturnRowViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         return selectors.return_rows_for(self.request.user).order_by("id")
 
-    @extend_schema(request=s.BankRowAssignIn, responses=s.ReturnRowOut, summary="Assign the row to a line, or dismiss it")
+    @extend_schema(
+        request=s.BankRowAssignIn, responses=s.ReturnRowOut, summary="Assign the row to a line, or dismiss it"
+    )
     @action(detail=True, methods=["post"])
     def assign(self, request, pk=None):
         d = _valid(s.BankRowAssignIn, request.data)

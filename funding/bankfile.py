@@ -47,8 +47,17 @@ from . import services
 from .models import BankReturnRow, BatchLine, DisbursementBatch
 
 PAYMENT_COLUMNS = [
-    ("序号", 6), ("明细编号", 18), ("收款人", 10), ("身份证号", 21), ("开户银行", 24), ("账号", 24),
-    ("应发金额", 12), ("代扣个税", 12), ("实发金额", 12), ("实发金额大写", 30), ("用途", 30),
+    ("序号", 6),
+    ("明细编号", 18),
+    ("收款人", 10),
+    ("身份证号", 21),
+    ("开户银行", 24),
+    ("账号", 24),
+    ("应发金额", 12),
+    ("代扣个税", 12),
+    ("实发金额", 12),
+    ("实发金额大写", 30),
+    ("用途", 30),
 ]
 MONEY_FORMAT = "#,##0.00"
 ZERO = Decimal("0.00")
@@ -73,8 +82,15 @@ def bank_payment_xlsx(batch: DisbursementBatch) -> bytes:
     for n, line in enumerate(lines, start=1):
         r = n + 2
         ws.cell(row=r, column=1, value=n)
-        for col, value in ((2, line.reference), (3, line.payee_name), (4, line.payee_id_number), (5, line.bank_name),
-                           (6, line.account_no), (10, amount_in_words(line.net)), (11, line.purpose)):
+        for col, value in (
+            (2, line.reference),
+            (3, line.payee_name),
+            (4, line.payee_id_number),
+            (5, line.bank_name),
+            (6, line.account_no),
+            (10, amount_in_words(line.net)),
+            (11, line.purpose),
+        ):
             put_text(ws.cell(row=r, column=col), value)
         for i, value in enumerate((line.gross, line.tax, line.net)):
             cell = ws.cell(row=r, column=7 + i, value=value)
@@ -94,6 +110,7 @@ def bank_payment_xlsx(batch: DisbursementBatch) -> bytes:
 
 # --- The bank's result file --------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Column:
     field: str
@@ -103,20 +120,39 @@ class Column:
 
 
 COLUMNS = [
-    Column("reference", "line reference", ("明细编号", "业务参考号", "参考号", "客户流水号", "reference"), required=True),
+    Column(
+        "reference",
+        "line reference",
+        ("明细编号", "业务参考号", "参考号", "客户流水号", "reference"),
+        required=True,
+    ),
     Column("payee", "payee", ("收款人", "户名", "收款人户名", "收款人姓名", "payee")),
     Column("account", "account number", ("账号", "收款账号", "收款人账号", "account")),
     Column("amount", "net amount", ("实发金额", "金额", "交易金额", "付款金额", "amount"), required=True),
     Column("result", "result", ("处理结果", "结果", "交易结果", "交易状态", "result"), required=True),
-    Column("bank_ref", "bank reference", ("银行流水号", "流水号", "交易流水号", "bank_ref", "bank reference")),
+    Column(
+        "bank_ref", "bank reference", ("银行流水号", "流水号", "交易流水号", "bank_ref", "bank reference")
+    ),
     Column("date", "date", ("处理日期", "日期", "交易日期", "date"), required=True),
     Column("reason", "reason", ("失败原因", "备注", "原因", "reason")),
 ]
 _BY_FIELD = {c.field: c for c in COLUMNS}
 RESULT_WORDS = {
     PAID: {"成功", "交易成功", "支付成功", "处理成功", "已支付", "已入账", "paid", "success", "succeeded"},
-    RETURNED: {"失败", "交易失败", "支付失败", "处理失败", "退票", "已退票", "退回", "退汇", "returned", "failed",
-               "fail", "failure"},
+    RETURNED: {
+        "失败",
+        "交易失败",
+        "支付失败",
+        "处理失败",
+        "退票",
+        "已退票",
+        "退回",
+        "退汇",
+        "returned",
+        "failed",
+        "fail",
+        "failure",
+    },
 }
 RESULT_LABELS = {PAID: "成功", RETURNED: "退票"}
 FOOT_WORDS = ("合计", "总计", "小计")
@@ -167,7 +203,8 @@ def _decode(data: bytes) -> str:
             continue
     raise _file_error(
         "无法识别文件的字符编码，请另存为 UTF-8 或 GBK 编码的 CSV 文件。",
-        "The file's character encoding is not recognised; save it as CSV in UTF-8 or GBK.")
+        "The file's character encoding is not recognised; save it as CSV in UTF-8 or GBK.",
+    )
 
 
 def _read_rows(file_name: str, content: bytes) -> list[tuple[int, list]]:
@@ -178,7 +215,8 @@ def _read_rows(file_name: str, content: bytes) -> list[tuple[int, list]]:
         for ws in load_xlsx(content).worksheets:
             rows = [
                 (cells[0].row, [_Formula(c.coordinate) if c.data_type == "f" else c.value for c in cells])
-                for cells in ws.iter_rows() if cells
+                for cells in ws.iter_rows()
+                if cells
             ]
             if _find_header(rows) is not None:
                 return rows
@@ -194,7 +232,9 @@ def _read_rows(file_name: str, content: bytes) -> list[tuple[int, list]]:
     try:
         return [(n, row) for n, row in enumerate(csv.reader(io.StringIO(text), delimiter=delimiter), start=1)]
     except csv.Error:
-        raise _file_error("CSV 文件格式有误，无法读取。", "The CSV file is malformed and cannot be read.") from None
+        raise _file_error(
+            "CSV 文件格式有误，无法读取。", "The CSV file is malformed and cannot be read."
+        ) from None
 
 
 def _find_header(rows: list[tuple[int, list]]) -> tuple[int, dict[str, tuple[int, str]]] | None:
@@ -227,7 +267,8 @@ def _amount(value) -> Decimal:
 
 # 2024-01-05, 2024/1/5, 2024.01.05, 2024年1月5日, with an optional time after it (10:31 or 10:31:22).
 _DATE_TEXT = re.compile(
-    r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[\sT]+\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?")
+    r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[\sT]+\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?"
+)
 
 
 def _date(value) -> dt.date:
@@ -262,16 +303,23 @@ class ResultRow:
     @property
     def data(self) -> dict:
         return {
-            "reference": self.reference, "amount": f"{self.amount}" if self.amount is not None else "",
-            "result": self.result, "bank_ref": self.bank_ref, "date": self.date.isoformat() if self.date else "",
-            "reason": self.reason, "account": self.account, "payee": self.payee,
+            "reference": self.reference,
+            "amount": f"{self.amount}" if self.amount is not None else "",
+            "result": self.result,
+            "bank_ref": self.bank_ref,
+            "date": self.date.isoformat() if self.date else "",
+            "reason": self.reason,
+            "account": self.account,
+            "payee": self.payee,
         }
 
 
 def _row_error(row: int, header: str, field_: str, zh: str, en: str) -> ValidationFailed:
     column = _BY_FIELD.get(field_)
     en_name = f"{header} ({column.en})" if column else header
-    return ValidationFailed(f"第 {row} 行“{header}”：{zh}", f"Row {row}, {en_name}: {en}", field=field_, row=row)
+    return ValidationFailed(
+        f"第 {row} 行“{header}”：{zh}", f"Row {row}, {en_name}: {en}", field=field_, row=row
+    )
 
 
 def _parse_row(row: int, values: list, columns: dict[str, tuple[int, str]], today: dt.date) -> ResultRow:
@@ -282,7 +330,9 @@ def _parse_row(row: int, values: list, columns: dict[str, tuple[int, str]], toda
         return values[pos] if pos is not None and pos < len(values) else None
 
     def fail(field_: str, zh: str, en: str) -> None:
-        r.errors.append(_row_error(row, columns.get(field_, (0, _BY_FIELD[field_].headers[0]))[1], field_, zh, en))
+        r.errors.append(
+            _row_error(row, columns.get(field_, (0, _BY_FIELD[field_].headers[0]))[1], field_, zh, en)
+        )
 
     r.reference, r.payee = _text(cell("reference")), _text(cell("payee"))[:50]
     r.account = re.sub(r"\s", "", _text(cell("account")))
@@ -297,13 +347,20 @@ def _parse_row(row: int, values: list, columns: dict[str, tuple[int, str]], toda
             fail("amount", f"“{_text(raw)}”不是金额。", f"'{_text(raw)}' is not an amount.")
         else:
             if r.amount <= 0:
-                fail("amount", f"金额 {r.amount} 应大于零。", f"The amount {r.amount} must be greater than zero.")
+                fail(
+                    "amount",
+                    f"金额 {r.amount} 应大于零。",
+                    f"The amount {r.amount} must be greater than zero.",
+                )
     word = _text(cell("result")).lower()
     r.result = next((outcome for outcome, words in RESULT_WORDS.items() if word in words), "")
     if not r.result:
-        fail("result", f"处理结果“{_text(cell('result'))}”无法识别，应为“成功”“失败”或“退票”。",
-             f"The result '{_text(cell('result'))}' is not recognised; it must be success (成功), "
-             "failure (失败) or return (退票).")
+        fail(
+            "result",
+            f"处理结果“{_text(cell('result'))}”无法识别，应为“成功”“失败”或“退票”。",
+            f"The result '{_text(cell('result'))}' is not recognised; it must be success (成功), "
+            "failure (失败) or return (退票).",
+        )
     raw = cell("date")
     if _text(raw) == "":
         fail("date", "日期为空。", "The date is blank.")
@@ -311,7 +368,11 @@ def _parse_row(row: int, values: list, columns: dict[str, tuple[int, str]], toda
         try:
             r.date = _date(raw)
         except (ValueError, TypeError):
-            fail("date", f"“{_text(raw)}”不是日期（应如 2024-01-05）。", f"'{_text(raw)}' is not a date (e.g. 2024-01-05).")
+            fail(
+                "date",
+                f"“{_text(raw)}”不是日期（应如 2024-01-05）。",
+                f"'{_text(raw)}' is not a date (e.g. 2024-01-05).",
+            )
         else:
             if r.date > today:
                 fail("date", f"日期 {r.date} 在未来。", f"The date {r.date} is in the future.")
@@ -323,7 +384,9 @@ def _parse_row(row: int, values: list, columns: dict[str, tuple[int, str]], toda
     return r
 
 
-def _formula_errors(rows: list[tuple[int, list]], columns: dict[str, tuple[int, str]]) -> list[ValidationFailed]:
+def _formula_errors(
+    rows: list[tuple[int, list]], columns: dict[str, tuple[int, str]]
+) -> list[ValidationFailed]:
     """Every formula cell in the sheet, named by row and column: values are read as typed or not at all."""
     field_at = {pos: (field_, header) for field_, (pos, header) in columns.items()}
     errors = []
@@ -337,8 +400,14 @@ def _formula_errors(rows: list[tuple[int, list]], columns: dict[str, tuple[int, 
                 errors.append(_row_error(row, field_at[pos][1], field_at[pos][0], zh, en))
             else:
                 letter = get_column_letter(pos + 1)
-                errors.append(ValidationFailed(f"第 {row} 行 {letter} 列：{zh}", f"Row {row}, column {letter}: {en}",
-                                               field="formula", row=row))
+                errors.append(
+                    ValidationFailed(
+                        f"第 {row} 行 {letter} 列：{zh}",
+                        f"Row {row}, column {letter}: {en}",
+                        field="formula",
+                        row=row,
+                    )
+                )
     return errors
 
 
@@ -366,18 +435,29 @@ def _state_check(
         if line.bank_ref == r.bank_ref:
             return ALREADY, None
         return "", _row_error(
-            r.row, header("bank_ref"), "bank_ref",
+            r.row,
+            header("bank_ref"),
+            "bank_ref",
             f"明细 {ref} 已按银行流水号 {line.bank_ref} 支付，与本行的 {r.bank_ref} 不同。",
-            f"Line {ref} is already paid under bank reference {line.bank_ref}, not {r.bank_ref}.")
+            f"Line {ref} is already paid under bank reference {line.bank_ref}, not {r.bank_ref}.",
+        )
     if line.status == L.RETURNED and r.result == RETURNED:
         return ALREADY, None
     if line.status == L.WITHDRAWN:
-        return "", _row_error(r.row, header("reference"), "reference", f"明细 {ref} 已移出批次，未送银行。",
-                              f"Line {ref} was taken out of the batch and never sent to the bank.")
+        return "", _row_error(
+            r.row,
+            header("reference"),
+            "reference",
+            f"明细 {ref} 已移出批次，未送银行。",
+            f"Line {ref} was taken out of the batch and never sent to the bank.",
+        )
     return "", _row_error(
-        r.row, header("result"), "result",
+        r.row,
+        header("result"),
+        "result",
         f"明细 {ref} 已登记为“{line.get_status_display()}”，与本行的“{RESULT_LABELS[r.result]}”矛盾。",
-        f"Line {ref} is already recorded as {line.status}; this row says {r.result}.")
+        f"Line {ref} is already recorded as {line.status}; this row says {r.result}.",
+    )
 
 
 def _same_settlement(r: ResultRow, line: BatchLine) -> bool:
@@ -403,7 +483,8 @@ def batch_import_results(*, by, batch_id: int, file_name: str, content: bytes) -
     if batch.status not in (DisbursementBatch.Status.EXPORTED, DisbursementBatch.Status.CLOSED):
         raise Conflict(
             f"批次 {batch.number} 尚未送银行（当前“{batch.get_status_display()}”），不能导入银行回单。",
-            f"Batch {batch.number} has not gone to the bank ({batch.status}); no result file can be imported.")
+            f"Batch {batch.number} has not gone to the bank ({batch.status}); no result file can be imported.",
+        )
     rows = _read_rows(file_name, read_bytes(content))
     header = _find_header(rows)
     if header is None:
@@ -411,11 +492,12 @@ def batch_import_results(*, by, batch_id: int, file_name: str, content: bytes) -
         raise _file_error(
             f"在前 {HEADER_SEARCH_ROWS} 行中找不到表头：需要“{need}”列。",
             f"No header found in the first {HEADER_SEARCH_ROWS} rows: the columns 明细编号 (reference), "
-            "实发金额 (amount) and 处理结果 (result) are needed.")
+            "实发金额 (amount) and 处理结果 (result) are needed.",
+        )
     index, columns = header
     today = timezone.localdate()
     exported_on = timezone.localtime(batch.exported_at).date() if batch.exported_at else None
-    data_rows = [(n, values) for n, values in rows[index + 1:] if _is_data_row(values)]
+    data_rows = [(n, values) for n, values in rows[index + 1 :] if _is_data_row(values)]
     if len(data_rows) > MAX_DATA_ROWS:
         raise _file_error(f"文件超过 {MAX_DATA_ROWS} 行。", f"The file has more than {MAX_DATA_ROWS} rows.")
     parsed = [_parse_row(n, values, columns, today) for n, values in data_rows]
@@ -432,21 +514,39 @@ def batch_import_results(*, by, batch_id: int, file_name: str, content: bytes) -
                 blank.append(r)
             continue
         if r.reference in first_row_of:
-            errors.append(_row_error(r.row, columns["reference"][1], "reference",
-                                     f"明细编号 {r.reference} 与第 {first_row_of[r.reference]} 行重复。",
-                                     f"The reference {r.reference} repeats row {first_row_of[r.reference]}."))
+            errors.append(
+                _row_error(
+                    r.row,
+                    columns["reference"][1],
+                    "reference",
+                    f"明细编号 {r.reference} 与第 {first_row_of[r.reference]} 行重复。",
+                    f"The reference {r.reference} repeats row {first_row_of[r.reference]}.",
+                )
+            )
             continue
         first_row_of[r.reference] = r.row
         line = by_reference.get(r.reference)
         if line is None:
-            errors.append(_row_error(r.row, columns["reference"][1], "reference",
-                                     f"明细编号 {r.reference} 不是批次 {batch.number} 的明细。",
-                                     f"{r.reference} is not a line of batch {batch.number}."))
+            errors.append(
+                _row_error(
+                    r.row,
+                    columns["reference"][1],
+                    "reference",
+                    f"明细编号 {r.reference} 不是批次 {batch.number} 的明细。",
+                    f"{r.reference} is not a line of batch {batch.number}.",
+                )
+            )
             continue
         if r.amount is not None and r.amount != line.net:
-            errors.append(_row_error(r.row, columns["amount"][1], "amount",
-                                     f"金额 {r.amount} 与明细 {line.reference} 的实发金额 {line.net} 不符。",
-                                     f"The amount {r.amount} is not line {line.reference}'s net amount {line.net}."))
+            errors.append(
+                _row_error(
+                    r.row,
+                    columns["amount"][1],
+                    "amount",
+                    f"金额 {r.amount} 与明细 {line.reference} 的实发金额 {line.net} 不符。",
+                    f"The amount {r.amount} is not line {line.reference}'s net amount {line.net}.",
+                )
+            )
             continue
         if r.errors:
             continue
@@ -488,9 +588,15 @@ def batch_import_results(*, by, batch_id: int, file_name: str, content: bytes) -
             unmatched_new.append(r)
     for r, _line in to_apply:
         if exported_on and r.date and r.date < exported_on:
-            errors.append(_row_error(r.row, columns["date"][1], "date",
-                                     f"日期 {r.date} 早于银行文件生成日期 {exported_on}。",
-                                     f"The date {r.date} is before the bank file was made ({exported_on})."))
+            errors.append(
+                _row_error(
+                    r.row,
+                    columns["date"][1],
+                    "date",
+                    f"日期 {r.date} 早于银行文件生成日期 {exported_on}。",
+                    f"The date {r.date} is before the bank file was made ({exported_on}).",
+                )
+            )
     if errors:
         raise nothing_saved(errors)
     counts = {PAID: 0, RETURNED: 0}
@@ -507,8 +613,10 @@ def batch_import_results(*, by, batch_id: int, file_name: str, content: bytes) -
             counts[outcome] += 1
     if errors:
         raise nothing_saved(errors)
-    made = [BankReturnRow.objects.create(batch=batch, row=r.row, file_name=(file_name or "")[:255], data=r.data)
-            for r in unmatched_new]
+    made = [
+        BankReturnRow.objects.create(batch=batch, row=r.row, file_name=(file_name or "")[:255], data=r.data)
+        for r in unmatched_new
+    ]
     batch.refresh_from_db(fields=["status"])
     return {
         "batch": batch.number,
@@ -531,22 +639,28 @@ def apply_result(*, by, line: BatchLine, data: dict) -> str:
     require_role(by, Role.FINANCE_MAKER)
     result = data.get("result")
     if result not in (PAID, RETURNED):
-        raise ValidationFailed(f"处理结果“{result}”无法识别。", f"The result '{result}' is not recognised.",
-                               field="result")
+        raise ValidationFailed(
+            f"处理结果“{result}”无法识别。", f"The result '{result}' is not recognised.", field="result"
+        )
     try:
         amount = to_money(data.get("amount") or "", field="amount")
     except ValidationFailed:
-        raise ValidationFailed("银行记录没有有效的金额。", "The bank row has no valid amount.", field="amount") from None
+        raise ValidationFailed(
+            "银行记录没有有效的金额。", "The bank row has no valid amount.", field="amount"
+        ) from None
     try:
         on = dt.date.fromisoformat(data.get("date") or "")
     except ValueError:
-        raise ValidationFailed("银行记录没有有效的日期。", "The bank row has no valid date.", field="date") from None
+        raise ValidationFailed(
+            "银行记录没有有效的日期。", "The bank row has no valid date.", field="date"
+        ) from None
     _, locked = services._line_locked(line.pk)  # batch, then line: the lock order of funding.services
     if amount != locked.net:
         raise ValidationFailed(
             f"银行记录的金额 {amount} 与明细 {locked.reference} 的实发金额 {locked.net} 不符。",
             f"The bank row's amount {amount} is not line {locked.reference}'s net amount {locked.net}.",
-            field="amount")
+            field="amount",
+        )
     if result == PAID:
         if locked.status == L.PAID and locked.bank_ref == (data.get("bank_ref") or "").strip():
             return ALREADY
@@ -559,8 +673,14 @@ def apply_result(*, by, line: BatchLine, data: dict) -> str:
 
 
 RETURN_TEMPLATE_COLUMNS = [
-    ("明细编号", 20), ("收款人", 12), ("账号", 24), ("实发金额", 14), ("处理结果", 10), ("银行流水号", 24),
-    ("处理日期", 14), ("失败原因", 30),
+    ("明细编号", 20),
+    ("收款人", 12),
+    ("账号", 24),
+    ("实发金额", 14),
+    ("处理结果", 10),
+    ("银行流水号", 24),
+    ("处理日期", 14),
+    ("失败原因", 30),
 ]
 
 

@@ -117,7 +117,9 @@ def assess(inst: Instalment, honouree: Honouree, on: dt.date) -> Verdict:
     """Where an open instalment (planned, blocked or due) belongs on ``on``, with the reason."""
     if inst.kind == Instalment.Kind.BENEFIT and not inst.entitlement.live_on(inst.occurrence_on):
         return Verdict(
-            S.CANCELLED, "该待遇在应发日已不再有效（已终止或取消）。", "The benefit was no longer in force on its due day."
+            S.CANCELLED,
+            "该待遇在应发日已不再有效（已终止或取消）。",
+            "The benefit was no longer in force on its due day.",
         )
     forfeit = forfeit_reason(inst, honouree)
     if forfeit:
@@ -126,7 +128,10 @@ def assess(inst: Instalment, honouree: Honouree, on: dt.date) -> Verdict:
     if honouree.status != Honouree.Status.ACTIVE:
         label = honouree.get_status_display()
         return Verdict(
-            S.BLOCKED, f"荣誉当前状态为“{label}”，暂停支付。", f"The honour is {honouree.status}: payment is on hold.", states
+            S.BLOCKED,
+            f"荣誉当前状态为“{label}”，暂停支付。",
+            f"The honour is {honouree.status}: payment is on hold.",
+            states,
         )
     unmet = [s for s in states if not s.met]
     if unmet:

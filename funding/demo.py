@@ -20,7 +20,10 @@ from .models import AwardPlan, Budget, PayeeAccount
 
 # scheme code → named on, and the honourees (name, birth date, gender)
 DEMO_HONOUREES = {
-    "baling": (dt.date(2023, 12, 1), [("刘志强", dt.date(1978, 2, 3), "M"), ("何秀英", dt.date(1982, 7, 9), "F")]),
+    "baling": (
+        dt.date(2023, 12, 1),
+        [("刘志强", dt.date(1978, 2, 3), "M"), ("何秀英", dt.date(1982, 7, 9), "F")],
+    ),
     "jiaozuo": (dt.date(2018, 12, 28), [("马建国", dt.date(1970, 5, 1), "M")]),
     "baotou": (dt.date(2023, 4, 28), [("巴特尔", dt.date(1980, 10, 1), "M")]),
     "jinzhong": (dt.date(2019, 12, 20), [("韩丽娟", dt.date(1979, 3, 15), "F")]),
@@ -36,19 +39,32 @@ def load_demo_funding(*, maker, checker, office) -> list[AwardPlan]:
         source = services.source_for(round_)
         for year in sorted({named_on.year, named_on.year + 1, timezone.localdate().year}):
             if not Budget.objects.filter(source=source, year=year).exists():
-                services.budget_set(by=checker, source_id=source.pk, year=year, amount="500000.00",
-                                    note="演示预算")
+                services.budget_set(
+                    by=checker, source_id=source.pk, year=year, amount="500000.00", note="演示预算"
+                )
         # The last unit of the seed (巴陵石化工会 for 巴陵): not the demo clerk's, whose quota stays free.
         unit = RecommendingUnit.objects.filter(scheme=round_.scheme).order_by("-id").first()
         for name, birth, gender in people:
             serial += 1
-            honouree = ensure_named_honouree(round_, by=office, name=name, birth=birth, gender=gender,
-                                             serial=serial, named_on=named_on, unit_name=unit.name)
+            honouree = ensure_named_honouree(
+                round_,
+                by=office,
+                name=name,
+                birth=birth,
+                gender=gender,
+                serial=serial,
+                named_on=named_on,
+                unit_name=unit.name,
+            )
             plans.append(services.award_plan_create(honouree=honouree, by=office))
             if not PayeeAccount.objects.filter(person=honouree.person).exists():
-                services.payee_account_set(by=maker, person_id=honouree.person_id, account_name=name,
-                                           bank_name=f"{BANKS[serial % 4]}{round_.scheme.city}分行",
-                                           account_no=f"62220{serial:03d}{birth:%Y%m%d}123")
+                services.payee_account_set(
+                    by=maker,
+                    person_id=honouree.person_id,
+                    account_name=name,
+                    bank_name=f"{BANKS[serial % 4]}{round_.scheme.city}分行",
+                    account_no=f"62220{serial:03d}{birth:%Y%m%d}123",
+                )
     # The studio demo's honouree (named without the signal) gets its plan too.
     from honourees.models import Honouree
 

@@ -27,26 +27,45 @@ def cards(user) -> list[Card]:
         (_("Overdue (due before this month)"), str(due.filter(earliest_on__lt=month_starts).count())),
         (_("Blocked"), str(instalments.filter(status=S.BLOCKED).count())),
     ]
-    links = [(reverse("funding:batch-list"), _("Disbursement batches")), (reverse("funding:budgets"), _("Budgets"))]
-    out = [Card(title=_("Funding"), lines=lines, links=links, link=reverse("funding:due"),
-                link_text=_("See what falls due"), order=20)]
+    links = [
+        (reverse("funding:batch-list"), _("Disbursement batches")),
+        (reverse("funding:budgets"), _("Budgets")),
+    ]
+    out = [
+        Card(
+            title=_("Funding"),
+            lines=lines,
+            links=links,
+            link=reverse("funding:due"),
+            link_text=_("See what falls due"),
+            order=20,
+        )
+    ]
     if has_role(user, Role.FINANCE_MAKER):
-        out.append(Card(
-            title=_("My batches"),
-            lines=[
-                (_("Drafts"), str(batches.filter(maker=user, status=B.DRAFT).count())),
-                (_("Waiting for the bank's result"), str(batches.filter(status=B.EXPORTED).count())),
-                (_("Approved, bank file not made"), str(batches.filter(status=B.APPROVED).count())),
-            ],
-            link=reverse("funding:batch-list"), link_text=_("Open the batches"), order=21,
-        ))
+        out.append(
+            Card(
+                title=_("My batches"),
+                lines=[
+                    (_("Drafts"), str(batches.filter(maker=user, status=B.DRAFT).count())),
+                    (_("Waiting for the bank's result"), str(batches.filter(status=B.EXPORTED).count())),
+                    (_("Approved, bank file not made"), str(batches.filter(status=B.APPROVED).count())),
+                ],
+                link=reverse("funding:batch-list"),
+                link_text=_("Open the batches"),
+                order=21,
+            )
+        )
     if has_role(user, Role.FINANCE_CHECKER):
         waiting = batches.filter(status=B.SUBMITTED).exclude(maker=user).count()
-        out.append(Card(
-            title=_("Batches to approve"),
-            lines=[(_("Waiting for your approval"), str(waiting))],
-            link=reverse("funding:batch-list") + "?status=submitted", link_text=_("Open the batches"), order=21,
-        ))
+        out.append(
+            Card(
+                title=_("Batches to approve"),
+                lines=[(_("Waiting for your approval"), str(waiting))],
+                link=reverse("funding:batch-list") + "?status=submitted",
+                link_text=_("Open the batches"),
+                order=21,
+            )
+        )
     return out
 
 
@@ -64,11 +83,16 @@ def honouree_panel(honouree, user) -> list[Panel]:
         if inst.recovery:
             text += f" · {inst.get_recovery_display()}"
         lines.append((inst.label or str(inst.seq), text))
-    return [Panel(
-        title=_("Award plan"), lines=lines, kind="money", order=10,
-        link=reverse("funding:instalment-detail", args=[instalments[0].pk]),
-        link_text=_("Open the instalments"),
-    )]
+    return [
+        Panel(
+            title=_("Award plan"),
+            lines=lines,
+            kind="money",
+            order=10,
+            link=reverse("funding:instalment-detail", args=[instalments[0].pk]),
+            link_text=_("Open the instalments"),
+        )
+    ]
 
 
 def register() -> None:

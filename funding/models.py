@@ -30,7 +30,9 @@ class FundingSource(models.Model):
     name = models.CharField(_("name"), max_length=200)
     name_en = models.CharField(_("name in English"), max_length=200, blank=True)
     payer = models.CharField(
-        _("paying unit (withholding agent)"), max_length=200, help_text=_("扣缴义务人: the unit that pays and withholds tax")
+        _("paying unit (withholding agent)"),
+        max_length=200,
+        help_text=_("扣缴义务人: the unit that pays and withholds tax"),
     )
     is_active = models.BooleanField(_("in use"), default=True)
 
@@ -115,7 +117,9 @@ class AwardPlan(models.Model):
         constraints = [
             # 0 for an honouree whose only money is a benefit (an allowance paid through batches).
             models.CheckConstraint(condition=Q(total__gte=0), name="award_plan_total_not_negative"),
-            models.CheckConstraint(condition=Q(tax_rate__gte=0) & Q(tax_rate__lte=1), name="award_plan_tax_rate_0_1"),
+            models.CheckConstraint(
+                condition=Q(tax_rate__gte=0) & Q(tax_rate__lte=1), name="award_plan_tax_rate_0_1"
+            ),
         ]
 
     def __str__(self):
@@ -174,7 +178,11 @@ class Instalment(models.Model):
     source = models.ForeignKey(FundingSource, on_delete=models.PROTECT, related_name="instalments")
     # A benefit's instalment answers one due day of one entitlement (and becomes its delivery when paid).
     entitlement = models.ForeignKey(
-        BenefitEntitlement, on_delete=models.PROTECT, null=True, blank=True, related_name="funding_instalments"
+        BenefitEntitlement,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="funding_instalments",
     )
     occurrence_on = models.DateField(_("due day of the benefit"), null=True, blank=True)
     seq = models.PositiveSmallIntegerField(_("number"))
@@ -190,7 +198,9 @@ class Instalment(models.Model):
     status_reason = models.CharField(_("why"), max_length=500, blank=True)
     status_changed_at = models.DateTimeField(_("status since"), null=True, blank=True)
     cancelled_by_revocation = models.BooleanField(default=False)
-    recovery = models.CharField(_("recovery"), max_length=20, choices=Recovery.choices, default="", blank=True)
+    recovery = models.CharField(
+        _("recovery"), max_length=20, choices=Recovery.choices, default="", blank=True
+    )
     recovery_note = models.CharField(_("recovery note"), max_length=500, blank=True)
 
     history = domain_history()
@@ -203,7 +213,8 @@ class Instalment(models.Model):
             models.UniqueConstraint(fields=["plan", "seq"], name="instalment_unique_seq"),
             models.CheckConstraint(condition=Q(amount__gt=0), name="instalment_amount_positive"),
             models.UniqueConstraint(
-                fields=["entitlement", "occurrence_on"], condition=Q(entitlement__isnull=False),
+                fields=["entitlement", "occurrence_on"],
+                condition=Q(entitlement__isnull=False),
                 name="instalment_one_per_benefit_due_day",
             ),
             models.CheckConstraint(
@@ -321,11 +332,17 @@ class BatchLine(models.Model):
         constraints = [
             # An instalment is in at most one live line: it cannot be sent to the bank twice.
             models.UniqueConstraint(
-                fields=["instalment"], condition=Q(status__in=["pending", "paid"]), name="batch_line_one_live_per_instalment"
+                fields=["instalment"],
+                condition=Q(status__in=["pending", "paid"]),
+                name="batch_line_one_live_per_instalment",
             ),
             models.CheckConstraint(condition=Q(gross__gt=0), name="batch_line_gross_positive"),
-            models.CheckConstraint(condition=Q(tax__gte=0) & Q(net__gt=0), name="batch_line_tax_net_positive"),
-            models.CheckConstraint(condition=Q(net=F("gross") - F("tax")), name="batch_line_net_is_gross_less_tax"),
+            models.CheckConstraint(
+                condition=Q(tax__gte=0) & Q(net__gt=0), name="batch_line_tax_net_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(net=F("gross") - F("tax")), name="batch_line_net_is_gross_less_tax"
+            ),
         ]
 
     def __str__(self):
@@ -357,7 +374,9 @@ class Payment(models.Model):
             # The last line of defence against paying twice: one payment per instalment, whatever the code.
             models.UniqueConstraint(fields=["instalment"], name="payment_one_per_instalment"),
             models.CheckConstraint(condition=Q(gross__gt=0), name="payment_gross_positive"),
-            models.CheckConstraint(condition=Q(net=F("gross") - F("tax")), name="payment_net_is_gross_less_tax"),
+            models.CheckConstraint(
+                condition=Q(net=F("gross") - F("tax")), name="payment_net_is_gross_less_tax"
+            ),
         ]
 
     def __str__(self):
@@ -411,7 +430,9 @@ class LedgerEntry(models.Model):
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="reversed_by"
     )
     memo = models.CharField(_("memo"), max_length=300, blank=True)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     at = models.DateTimeField(_("at"), auto_now_add=True)
 
     objects = LedgerQuerySet.as_manager()

@@ -59,6 +59,7 @@ def may_handle_bank_files(user) -> bool:
 
 # --- scoped querysets ----------------------------------------------------------------------------------------
 
+
 def sources_for(user) -> QuerySet[FundingSource]:
     return scope_by_role(FundingSource.objects.select_related("scheme"), user, _READ_ALL)
 
@@ -77,9 +78,7 @@ def plans_for(user) -> QuerySet[AwardPlan]:
 def instalments_for(user) -> QuerySet[Instalment]:
     rules = {**_READ_ALL, Role.STUDIO_HOST: lambda u: Q(plan__in=plans_for(u).values("pk"))}
     return scope_by_role(
-        Instalment.objects.select_related(
-            "plan__honouree__person", "plan__round__scheme", "source__scheme"
-        ),
+        Instalment.objects.select_related("plan__honouree__person", "plan__round__scheme", "source__scheme"),
         user,
         rules,
     )
@@ -134,6 +133,7 @@ def live_lines() -> Prefetch:
 
 # --- what falls due ------------------------------------------------------------------------------------------
 
+
 @dataclass
 class DueFilter:
     """The due page's filters: a source id, a round id, and a last date (inclusive) of earliest payment."""
@@ -183,7 +183,9 @@ class FallsDue:
         return sum((i.amount for i in self.due), ZERO)
 
 
-def falls_due(user, search: DueFilter | None = None, *, today: dt.date | None = None, limit: int = 500) -> FallsDue:
+def falls_due(
+    user, search: DueFilter | None = None, *, today: dt.date | None = None, limit: int = 500
+) -> FallsDue:
     """What the user may see of open money: due (overdue before this month, or this month), blocked and why,
     planned, and what is in a batch waiting for approval or the bank. A fixed number of queries."""
     today = today or timezone.localdate()
@@ -244,17 +246,28 @@ def budget_table(user, *, source_id: int | None = None, year: int | None = None)
         LedgerEntry.objects.filter(
             source_id__in=keep, kind__in=[LedgerEntry.Kind.COMMIT, LedgerEntry.Kind.RELEASE]
         ),
-        "source_id", "budget_year", "amount",
+        "source_id",
+        "budget_year",
+        "amount",
     )
     pending = BatchLine.objects.filter(batch__source_id__in=keep, status=BatchLine.Status.PENDING)
     scheduled = _sums(
-        pending.filter(batch__status__in=[B.DRAFT, B.SUBMITTED]), "batch__source_id", "instalment__budget_year", "gross"
+        pending.filter(batch__status__in=[B.DRAFT, B.SUBMITTED]),
+        "batch__source_id",
+        "instalment__budget_year",
+        "gross",
     )
     approved = _sums(
-        pending.filter(batch__status__in=[B.APPROVED, B.EXPORTED]), "batch__source_id", "instalment__budget_year", "gross"
+        pending.filter(batch__status__in=[B.APPROVED, B.EXPORTED]),
+        "batch__source_id",
+        "instalment__budget_year",
+        "gross",
     )
     paid = _sums(
-        Payment.objects.filter(line__batch__source_id__in=keep), "line__batch__source_id", "instalment__budget_year", "gross"
+        Payment.objects.filter(line__batch__source_id__in=keep),
+        "line__batch__source_id",
+        "instalment__budget_year",
+        "gross",
     )
     keys = set(budgets) | set(committed) | set(scheduled) | set(approved) | set(paid)
     if year is not None:
@@ -262,15 +275,23 @@ def budget_table(user, *, source_id: int | None = None, year: int | None = None)
     rows = []
     for sid, y in sorted(keys, key=lambda k: (sources[k[0]].scheme_id, sources[k[0]].code, k[1])):
         b = budgets.get((sid, y))
-        rows.append(BudgetRow(
-            source=sources[sid], year=y, budget=b.amount if b else None, note=b.note if b else "",
-            committed=committed.get((sid, y), ZERO), scheduled=scheduled.get((sid, y), ZERO),
-            approved=approved.get((sid, y), ZERO), paid=paid.get((sid, y), ZERO),
-        ))
+        rows.append(
+            BudgetRow(
+                source=sources[sid],
+                year=y,
+                budget=b.amount if b else None,
+                note=b.note if b else "",
+                committed=committed.get((sid, y), ZERO),
+                scheduled=scheduled.get((sid, y), ZERO),
+                approved=approved.get((sid, y), ZERO),
+                paid=paid.get((sid, y), ZERO),
+            )
+        )
     return rows
 
 
 # --- one instalment, one batch -------------------------------------------------------------------------------
+
 
 def instalment_history(inst: Instalment, *, limit: int = 100) -> list:
     """The instalment's history rows, newest first, with who made each change."""
@@ -279,7 +300,9 @@ def instalment_history(inst: Instalment, *, limit: int = 100) -> list:
 
 def batch_lines(batch: DisbursementBatch) -> list[BatchLine]:
     return list(
-        batch.lines.select_related("instalment__plan__honouree__person", "settled_by", "payment").order_by("id")
+        batch.lines.select_related("instalment__plan__honouree__person", "settled_by", "payment").order_by(
+            "id"
+        )
     )
 
 

@@ -57,8 +57,21 @@ class InstalmentOut(serializers.ModelSerializer):
     class Meta:
         model = Instalment
         fields = [
-            "id", "plan", "seq", "label", "honouree", "honouree_name", "round", "source", "amount",
-            "earliest_on", "budget_year", "status", "status_reason", "status_changed_at", "recovery",
+            "id",
+            "plan",
+            "seq",
+            "label",
+            "honouree",
+            "honouree_name",
+            "round",
+            "source",
+            "amount",
+            "earliest_on",
+            "budget_year",
+            "status",
+            "status_reason",
+            "status_changed_at",
+            "recovery",
         ]
 
 
@@ -98,7 +111,9 @@ class InstalmentDetailOut(InstalmentOut):
 
 
 class ConfirmIn(serializers.Serializer):
-    index = serializers.IntegerField(help_text="The condition's index (0-based) in the instalment's conditions")
+    index = serializers.IntegerField(
+        help_text="The condition's index (0-based) in the instalment's conditions"
+    )
     reason = serializers.CharField(allow_blank=True)
 
 
@@ -108,8 +123,22 @@ class LineOut(serializers.ModelSerializer):
     class Meta:
         model = BatchLine
         fields = [
-            "id", "batch", "instalment", "reference", "payee_name", "payee_id_number", "bank_name", "account_no",
-            "purpose", "gross", "tax", "net", "status", "bank_ref", "settled_on", "return_reason",
+            "id",
+            "batch",
+            "instalment",
+            "reference",
+            "payee_name",
+            "payee_id_number",
+            "bank_name",
+            "account_no",
+            "purpose",
+            "gross",
+            "tax",
+            "net",
+            "status",
+            "bank_ref",
+            "settled_on",
+            "return_reason",
         ]
 
     def get_payee_id_number(self, line) -> str:
@@ -125,8 +154,20 @@ class BatchOut(serializers.ModelSerializer):
     class Meta:
         model = DisbursementBatch
         fields = [
-            "id", "number", "source", "purpose", "status", "maker", "created_at", "submitted_at", "checker",
-            "decided_at", "decision_reason", "exported_at", "closed_at", "has_bank_file",
+            "id",
+            "number",
+            "source",
+            "purpose",
+            "status",
+            "maker",
+            "created_at",
+            "submitted_at",
+            "checker",
+            "decided_at",
+            "decision_reason",
+            "exported_at",
+            "closed_at",
+            "has_bank_file",
         ]
 
     def get_has_bank_file(self, batch) -> bool:
@@ -197,8 +238,12 @@ class ReturnRowOut(serializers.ModelSerializer):
 
 
 class BankRowAssignIn(serializers.Serializer):
-    line = serializers.IntegerField(required=False, allow_null=True, default=None,
-                                    help_text="The line this row is the result of; leave out to dismiss the row")
+    line = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="The line this row is the result of; leave out to dismiss the row",
+    )
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
 
@@ -209,8 +254,21 @@ class PaymentOut(serializers.ModelSerializer):
     class Meta:
         model = Payment
         fields = [
-            "id", "instalment", "line", "batch", "honouree_name", "voucher_no", "gross", "tax", "net", "tax_rate",
-            "tax_category", "withholding_agent", "paid_on", "bank_ref", "recorded_at",
+            "id",
+            "instalment",
+            "line",
+            "batch",
+            "honouree_name",
+            "voucher_no",
+            "gross",
+            "tax",
+            "net",
+            "tax_rate",
+            "tax_category",
+            "withholding_agent",
+            "paid_on",
+            "bank_ref",
+            "recorded_at",
         ]
 
 
@@ -218,6 +276,16 @@ class LedgerEntryOut(serializers.ModelSerializer):
     class Meta:
         model = LedgerEntry
         fields = [
-            "id", "kind", "amount", "source", "budget_year", "honouree", "instalment", "line", "payment",
-            "reverses", "memo", "at",
+            "id",
+            "kind",
+            "amount",
+            "source",
+            "budget_year",
+            "honouree",
+            "instalment",
+            "line",
+            "payment",
+            "reverses",
+            "memo",
+            "at",
         ]

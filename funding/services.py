@@ -64,13 +64,31 @@ def _today() -> dt.date:
     return timezone.localdate()
 
 
-def _ledger(kind: str, amount: Decimal, inst: Instalment, *, by, memo: str = "", line=None, payment=None,
-            reverses=None, budget_year: int | None = None) -> LedgerEntry:
+def _ledger(
+    kind: str,
+    amount: Decimal,
+    inst: Instalment,
+    *,
+    by,
+    memo: str = "",
+    line=None,
+    payment=None,
+    reverses=None,
+    budget_year: int | None = None,
+) -> LedgerEntry:
     plan = inst.plan
     return LedgerEntry.objects.create(
-        kind=kind, amount=amount, source_id=inst.source_id, budget_year=budget_year or inst.budget_year,
-        honouree_id=plan.honouree_id, instalment=inst, line=line, payment=payment, reverses=reverses,
-        memo=memo[:300], by=by if getattr(by, "pk", None) else None,
+        kind=kind,
+        amount=amount,
+        source_id=inst.source_id,
+        budget_year=budget_year or inst.budget_year,
+        honouree_id=plan.honouree_id,
+        instalment=inst,
+        line=line,
+        payment=payment,
+        reverses=reverses,
+        memo=memo[:300],
+        by=by if getattr(by, "pk", None) else None,
     )
 
 
@@ -94,12 +112,14 @@ def _move(inst: Instalment, to: str, *, by, zh: str, en: str) -> Instalment:
 
 # --- Sources and budgets ----------------------------------------------------------------------------------
 
+
 def source_for(round_: Round) -> FundingSource:
     """The round's funding source (made the first time a round of the scheme names it)."""
     code = round_.rules.get("award", {}).get("source") or "city_finance"
     zh, en = SOURCE_NAMES.get(code, (code, code))
     source, _ = FundingSource.objects.get_or_create(
-        scheme=round_.scheme, code=code,
+        scheme=round_.scheme,
+        code=code,
         defaults={"name": zh, "name_en": en, "payer": round_.scheme.organiser or round_.scheme.name},
     )
     return source
@@ -113,13 +133,20 @@ def _sum(queryset, field: str) -> Decimal:
 def budget_figures(source_id: int, year: int) -> dict[str, Decimal]:
     """Budget, committed, scheduled, approved, paid and remaining for one source and year (from the rows)."""
     budget = Budget.objects.filter(source_id=source_id, year=year).values_list("amount", flat=True).first()
-    committed = _sum(LedgerEntry.objects.filter(
-        source_id=source_id, budget_year=year, kind__in=[L.COMMIT, L.RELEASE]
-    ), "amount")
+    committed = _sum(
+        LedgerEntry.objects.filter(source_id=source_id, budget_year=year, kind__in=[L.COMMIT, L.RELEASE]),
+        "amount",
+    )
     lines = BatchLine.objects.filter(batch__source_id=source_id, instalment__budget_year=year)
-    scheduled = _sum(lines.filter(status=BatchLine.Status.PENDING, batch__status__in=[B.DRAFT, B.SUBMITTED]), "gross")
-    approved = _sum(lines.filter(status=BatchLine.Status.PENDING, batch__status__in=[B.APPROVED, B.EXPORTED]), "gross")
-    paid = _sum(Payment.objects.filter(line__batch__source_id=source_id, instalment__budget_year=year), "gross")
+    scheduled = _sum(
+        lines.filter(status=BatchLine.Status.PENDING, batch__status__in=[B.DRAFT, B.SUBMITTED]), "gross"
+    )
+    approved = _sum(
+        lines.filter(status=BatchLine.Status.PENDING, batch__status__in=[B.APPROVED, B.EXPORTED]), "gross"
+    )
+    paid = _sum(
+        Payment.objects.filter(line__batch__source_id=source_id, instalment__budget_year=year), "gross"
+    )
     return {
         "budget": budget,
         "committed": committed,
@@ -158,7 +185,10 @@ def budget_set(*, by, source_id: int, year: int, amount, note: str = "") -> Budg
     amount = to_money(amount, field="amount")
     if amount <= 0:
         raise ValidationFailed(
-            f"预算金额必须大于零，收到的是 {amount}。", f"A budget must be more than zero, not {amount}.", field="amount")
+            f"预算金额必须大于零，收到的是 {amount}。",
+            f"A budget must be more than zero, not {amount}.",
+            field="amount",
+        )
     if not 2000 <= int(year) <= 2100:
         raise ValidationFailed(f"年度 {year} 不合理。", f"The year {year} is not plausible.", field="year")
     source = FundingSource.objects.select_for_update().filter(pk=source_id).first()
@@ -180,6 +210,7 @@ def budget_set(*, by, source_id: int, year: int, amount, note: str = "") -> Budg
 
 
 # --- Award plans ------------------------------------------------------------------------------------------
+
 
 def _tax_settings(round_: Round, source: FundingSource) -> dict:
     tax = round_.rules.get("award", {}).get("tax") or {"withhold": False}
@@ -209,22 +240,39 @@ def award_plan_create(*, honouree: Honouree, by) -> AwardPlan | None:
     source = source_for(round_)
     amounts = [require_positive(i["amount"], field="amount") for i in package["instalments"]]
     plan = save_as(
-        AwardPlan(honouree=honouree, round=round_, source=source, total=sum(amounts, Decimal("0.00")),
-                  **_tax_settings(round_, source)),
-        by=by, reason="made at naming",
+        AwardPlan(
+            honouree=honouree,
+            round=round_,
+            source=source,
+            total=sum(amounts, Decimal("0.00")),
+            **_tax_settings(round_, source),
+        ),
+        by=by,
+        reason="made at naming",
     )
     today = _today()
     for seq, (spec, amount) in enumerate(zip(package["instalments"], amounts, strict=True), start=1):
         months = int(spec.get("months_after_naming", 0))
         earliest, note = conditions.due_date(honouree.named_on, months)
         inst = Instalment(
-            plan=plan, source=source, seq=seq, label=spec.get("label", ""), amount=amount, months_after_naming=months,
-            earliest_on=earliest, calendar_note=note, budget_year=(honouree.named_on + relativedelta(months=months)).year,
+            plan=plan,
+            source=source,
+            seq=seq,
+            label=spec.get("label", ""),
+            amount=amount,
+            months_after_naming=months,
+            earliest_on=earliest,
+            calendar_note=note,
+            budget_year=(honouree.named_on + relativedelta(months=months)).year,
             conditions=spec.get("conditions", []),
         )
         verdict = conditions.assess(inst, honouree, today)
         status = verdict.status if verdict.status != S.FORFEITED else S.BLOCKED
-        inst.status, inst.status_reason, inst.status_changed_at = status, f"{verdict.zh} / {verdict.en}"[:500], timezone.now()
+        inst.status, inst.status_reason, inst.status_changed_at = (
+            status,
+            f"{verdict.zh} / {verdict.en}"[:500],
+            timezone.now(),
+        )
         _check_commit(source, inst.budget_year, amount)
         save_as(inst, by=by, reason=f"planned at naming: {verdict.en}")
         _ledger(L.COMMIT, amount, inst, by=by, memo="award plan made at naming")
@@ -241,7 +289,9 @@ def _benefit_source(scheme, funder: str) -> FundingSource | None:
         return None
     zh, en = SOURCE_NAMES.get(code, (code, code))
     source, _ = FundingSource.objects.get_or_create(
-        scheme=scheme, code=code, defaults={"name": zh, "name_en": en, "payer": scheme.organiser or scheme.name}
+        scheme=scheme,
+        code=code,
+        defaults={"name": zh, "name_en": en, "payer": scheme.organiser or scheme.name},
     )
     return source
 
@@ -265,15 +315,25 @@ def benefits_refresh(*, on: dt.date | None = None) -> int:
     made = 0
     entitlements = list(
         BenefitEntitlement.objects.filter(
-            status=BenefitEntitlement.Status.ACTIVE, amount__isnull=False, amount__gt=0,
-            funder__in=list(BENEFIT_SOURCES), honouree__status=Honouree.Status.ACTIVE,
-        ).select_related("honouree__round__scheme").order_by("honouree_id", "id")
+            status=BenefitEntitlement.Status.ACTIVE,
+            amount__isnull=False,
+            amount__gt=0,
+            funder__in=list(BENEFIT_SOURCES),
+            honouree__status=Honouree.Status.ACTIVE,
+        )
+        .select_related("honouree__round__scheme")
+        .order_by("honouree_id", "id")
     )
     # The days already answered, read once for all of them: made into instalments, or delivered by hand.
     ids = [e.pk for e in entitlements]
-    known = set(Instalment.objects.filter(entitlement_id__in=ids).values_list("entitlement_id", "occurrence_on"))
-    known |= set(BenefitDelivery.objects.filter(entitlement_id__in=ids, occurrence_on__isnull=False)
-                 .values_list("entitlement_id", "occurrence_on"))
+    known = set(
+        Instalment.objects.filter(entitlement_id__in=ids).values_list("entitlement_id", "occurrence_on")
+    )
+    known |= set(
+        BenefitDelivery.objects.filter(entitlement_id__in=ids, occurrence_on__isnull=False).values_list(
+            "entitlement_id", "occurrence_on"
+        )
+    )
     for e in entitlements:
         first = max(e.starts_on, timezone.localtime(e.created_at).date().replace(day=1))
         for day in e.occurrences(first, month_end):
@@ -292,18 +352,33 @@ def _benefit_instalment(e, day: dt.date, *, on: dt.date) -> int:
     source = _benefit_source(honouree.round.scheme, e.funder)
     plan = AwardPlan.objects.select_for_update().filter(honouree=honouree).first()
     if plan is None:  # an honouree whose only money is a benefit: a plan with no award in it
-        plan = save_as(AwardPlan(honouree=honouree, round=honouree.round, source=source, total=Decimal("0.00")),
-                       by=None, reason="made for a benefit")
+        plan = save_as(
+            AwardPlan(honouree=honouree, round=honouree.round, source=source, total=Decimal("0.00")),
+            by=None,
+            reason="made for a benefit",
+        )
     if Instalment.objects.filter(entitlement=e, occurrence_on=day).exists():
         return 0  # made meanwhile (the plan's lock serialises makers; the constraint is the backstop)
     earliest, note = conditions.due_date(day, 0)
     inst = Instalment(
-        plan=plan, kind=Instalment.Kind.BENEFIT, source=source, entitlement=e, occurrence_on=day,
-        seq=(plan.instalments.aggregate(m=Max("seq"))["m"] or 0) + 1, label=f"{e.name} {day:%Y-%m}"[:100],
-        amount=e.amount, earliest_on=earliest, calendar_note=note, budget_year=day.year,
+        plan=plan,
+        kind=Instalment.Kind.BENEFIT,
+        source=source,
+        entitlement=e,
+        occurrence_on=day,
+        seq=(plan.instalments.aggregate(m=Max("seq"))["m"] or 0) + 1,
+        label=f"{e.name} {day:%Y-%m}"[:100],
+        amount=e.amount,
+        earliest_on=earliest,
+        calendar_note=note,
+        budget_year=day.year,
     )
     verdict = conditions.assess(inst, honouree, on)
-    inst.status, inst.status_reason, inst.status_changed_at = verdict.status, f"{verdict.zh} / {verdict.en}"[:500], timezone.now()
+    inst.status, inst.status_reason, inst.status_changed_at = (
+        verdict.status,
+        f"{verdict.zh} / {verdict.en}"[:500],
+        timezone.now(),
+    )
     _check_commit(source, inst.budget_year, inst.amount)
     save_as(inst, by=None, reason=f"benefit due {day}: {verdict.en}")
     _ledger(L.COMMIT, inst.amount, inst, by=None, memo=f"benefit {e.name} due {day}")
@@ -312,8 +387,10 @@ def _benefit_instalment(e, day: dt.date, *, on: dt.date) -> int:
 
 def _honouree_instalments_locked(honouree_id: int, states) -> list[Instalment]:
     return list(
-        Instalment.objects.select_for_update(of=("self",)).select_related("plan", "source", "entitlement")
-        .filter(plan__honouree_id=honouree_id, status__in=states).order_by("id")
+        Instalment.objects.select_for_update(of=("self",))
+        .select_related("plan", "source", "entitlement")
+        .filter(plan__honouree_id=honouree_id, status__in=states)
+        .order_by("id")
     )
 
 
@@ -332,7 +409,9 @@ def _refresh(inst: Instalment, honouree: Honouree, *, by, on: dt.date) -> bool:
         reason = f"{verdict.zh} / {verdict.en}"[:500]
         if reason != inst.status_reason:
             inst.status_reason = reason
-            save_as(inst, by=by if getattr(by, "pk", None) else None, reason=f"still {inst.status}: {verdict.en}")
+            save_as(
+                inst, by=by if getattr(by, "pk", None) else None, reason=f"still {inst.status}: {verdict.en}"
+            )
         return False
     _move(inst, verdict.status, by=by, zh=verdict.zh, en=verdict.en)
     return True
@@ -355,7 +434,9 @@ def tick(*, on: dt.date | None = None) -> dict:
     on = on or _today()
     made = benefits_refresh(on=on)
     honouree_ids = (
-        Instalment.objects.filter(status__in=Instalment.OPEN).values_list("plan__honouree_id", flat=True).distinct()
+        Instalment.objects.filter(status__in=Instalment.OPEN)
+        .values_list("plan__honouree_id", flat=True)
+        .distinct()
     )
     moved = sum(honouree_refresh(honouree_id=h, by=None, on=on) for h in sorted(set(honouree_ids)))
     counts = dict.fromkeys(S.values, 0)
@@ -368,19 +449,32 @@ def instalment_confirm_condition(*, by, instalment_id: int, index: int, reason: 
     """The office confirms a ``manual_confirmation`` condition, with a reason; the instalment is re-read."""
     require_role(by, Role.TALENT_OFFICE)
     reason = required_reason(reason)
-    inst = Instalment.objects.select_for_update(of=("self",)).select_related("plan").filter(pk=instalment_id).first()
+    inst = (
+        Instalment.objects.select_for_update(of=("self",))
+        .select_related("plan")
+        .filter(pk=instalment_id)
+        .first()
+    )
     if inst is None:
         raise NotFound("没有这笔资助。", "No such instalment.")
     conds = inst.conditions or []
     if not 0 <= index < len(conds) or conds[index].get("kind") != "manual_confirmation":
         raise ValidationFailed(
-            f"第 {index + 1} 个条件不是需人工确认的条件。", f"Condition {index + 1} is not a manual confirmation.",
+            f"第 {index + 1} 个条件不是需人工确认的条件。",
+            f"Condition {index + 1} is not a manual confirmation.",
             field="index",
         )
     if inst.status not in Instalment.OPEN:
         raise TransitionNotAllowed(inst, S.DUE)
-    inst.confirmations = {**(inst.confirmations or {}), str(index): {
-        "by": by.get_full_name() or by.get_username(), "user_id": by.pk, "on": _today().isoformat(), "reason": reason}}
+    inst.confirmations = {
+        **(inst.confirmations or {}),
+        str(index): {
+            "by": by.get_full_name() or by.get_username(),
+            "user_id": by.pk,
+            "on": _today().isoformat(),
+            "reason": reason,
+        },
+    }
     save_as(inst, by=by, reason=f"condition {index + 1} confirmed: {reason}")
     _refresh(inst, inst.plan.honouree, by=by, on=_today())
     return inst
@@ -388,15 +482,27 @@ def instalment_confirm_condition(*, by, instalment_id: int, index: int, reason: 
 
 # --- Revocation and reinstatement -------------------------------------------------------------------------
 
+
 def plan_revoke(*, honouree: Honouree, by, recover_paid: bool) -> None:
     """Future instalments cancelled (pulled out of unapproved batches); paid ones marked for recovery."""
     # The module's lock order: the batches holding this honouree's lines first, then the instalments.
-    batch_ids = sorted(set(BatchLine.objects.filter(
-        instalment__plan__honouree_id=honouree.pk, status=BatchLine.Status.PENDING).values_list("batch_id", flat=True)))
+    batch_ids = sorted(
+        set(
+            BatchLine.objects.filter(
+                instalment__plan__honouree_id=honouree.pk, status=BatchLine.Status.PENDING
+            ).values_list("batch_id", flat=True)
+        )
+    )
     list(DisbursementBatch.objects.select_for_update().filter(pk__in=batch_ids).order_by("id"))
-    for inst in _honouree_instalments_locked(honouree.pk, [S.PLANNED, S.BLOCKED, S.DUE, S.FAILED, S.SCHEDULED]):
+    for inst in _honouree_instalments_locked(
+        honouree.pk, [S.PLANNED, S.BLOCKED, S.DUE, S.FAILED, S.SCHEDULED]
+    ):
         if inst.status == S.SCHEDULED:
-            line = inst.lines.select_for_update(of=("self",)).select_related("batch").get(status=BatchLine.Status.PENDING)
+            line = (
+                inst.lines.select_for_update(of=("self",))
+                .select_related("batch")
+                .get(status=BatchLine.Status.PENDING)
+            )
             batch = DisbursementBatch.objects.select_for_update().get(pk=line.batch_id)
             if batch.status not in (B.DRAFT, B.SUBMITTED):
                 continue  # the bank has it: its answer decides, and a payment then becomes a recovery
@@ -417,7 +523,13 @@ def plan_revoke(*, honouree: Honouree, by, recover_paid: bool) -> None:
 
 
 def _cancel_for_revocation(inst: Instalment, *, by) -> None:
-    _move(inst, S.CANCELLED, by=by, zh="荣誉已撤销，未付款项取消。", en="Honour revoked: unpaid instalment cancelled.")
+    _move(
+        inst,
+        S.CANCELLED,
+        by=by,
+        zh="荣誉已撤销，未付款项取消。",
+        en="Honour revoked: unpaid instalment cancelled.",
+    )
     inst.cancelled_by_revocation = True
     save_as(inst, by=by, reason="cancelled by revocation")
 
@@ -455,13 +567,24 @@ def plan_reinstate(*, honouree: Honouree, by) -> None:
             continue
         claim = inst.ledger.filter(kind=L.RECOVERY, reversed_by__isnull=True).order_by("-id").first()
         if claim:
-            _ledger(L.REVERSAL, -claim.amount, inst, by=by, reverses=claim, memo="honour reinstated: recovery withdrawn")
+            _ledger(
+                L.REVERSAL,
+                -claim.amount,
+                inst,
+                by=by,
+                reverses=claim,
+                memo="honour reinstated: recovery withdrawn",
+            )
         inst.recovery, inst.recovery_note = Instalment.Recovery.NONE, ""
         save_as(inst, by=by, reason="recovery withdrawn: honour reinstated")
     plan = AwardPlan.objects.select_for_update().filter(honouree=honouree).first()
     if plan is not None and plan.status == AwardPlan.Status.CANCELLED:
-        settled = plan.total and not plan.instalments.filter(kind=Instalment.Kind.AWARD).exclude(
-            status__in=[S.PAID, S.CANCELLED, S.FORFEITED]).exists()
+        settled = (
+            plan.total
+            and not plan.instalments.filter(kind=Instalment.Kind.AWARD)
+            .exclude(status__in=[S.PAID, S.CANCELLED, S.FORFEITED])
+            .exists()
+        )
         plan.status = AwardPlan.Status.COMPLETED if settled else AwardPlan.Status.ACTIVE
         save_as(plan, by=by, reason="honour reinstated")
 
@@ -472,8 +595,15 @@ def recovery_settle(*, by, instalment_id: int, outcome: str, note: str) -> Insta
     require_role(by, Role.FINANCE_MAKER)
     note = required_reason(note, field="note")
     if outcome not in (Instalment.Recovery.RECOVERED, Instalment.Recovery.WAIVED):
-        raise ValidationFailed("结果只能是已追回或已核销。", "The outcome is recovered or waived.", field="outcome")
-    inst = Instalment.objects.select_for_update(of=("self",)).select_related("plan").filter(pk=instalment_id).first()
+        raise ValidationFailed(
+            "结果只能是已追回或已核销。", "The outcome is recovered or waived.", field="outcome"
+        )
+    inst = (
+        Instalment.objects.select_for_update(of=("self",))
+        .select_related("plan")
+        .filter(pk=instalment_id)
+        .first()
+    )
     if inst is None:
         raise NotFound("没有这笔资助。", "No such instalment.")
     if inst.recovery == outcome:
@@ -488,8 +618,11 @@ def recovery_settle(*, by, instalment_id: int, outcome: str, note: str) -> Insta
 
 # --- Payee accounts ---------------------------------------------------------------------------------------
 
+
 @transaction.atomic
-def payee_account_set(*, by, person_id: int, account_name: str, bank_name: str, account_no: str) -> PayeeAccount:
+def payee_account_set(
+    *, by, person_id: int, account_name: str, bank_name: str, account_no: str
+) -> PayeeAccount:
     """Record where a person is paid. Lines already made keep the account they were made with."""
     require_role(by, Role.FINANCE_MAKER)
     person = Person.objects.filter(pk=person_id).first()
@@ -499,25 +632,36 @@ def payee_account_set(*, by, person_id: int, account_name: str, bank_name: str, 
     account_no = "".join((account_no or "").split())
     errors = []
     if not account_name:
-        errors.append(ValidationFailed("请填写户名。", "Please give the account holder.", field="account_name"))
+        errors.append(
+            ValidationFailed("请填写户名。", "Please give the account holder.", field="account_name")
+        )
     elif account_name != person.name:
-        errors.append(ValidationFailed(
-            f"户名“{account_name}”与获评人姓名“{person.name}”不一致：奖金只能付给本人。",
-            f"The account holder '{account_name}' is not the honouree '{person.name}': awards are paid to the person.",
-            field="account_name"))
+        errors.append(
+            ValidationFailed(
+                f"户名“{account_name}”与获评人姓名“{person.name}”不一致：奖金只能付给本人。",
+                f"The account holder '{account_name}' is not the honouree '{person.name}': awards are paid to the person.",
+                field="account_name",
+            )
+        )
     if not bank_name:
         errors.append(ValidationFailed("请填写开户银行。", "Please give the bank.", field="bank_name"))
     if not account_no.isdigit() or not 8 <= len(account_no) <= 30:
-        errors.append(ValidationFailed(
-            "银行账号应为 8–30 位数字。", "The account number must be 8 to 30 digits.", field="account_no"))
+        errors.append(
+            ValidationFailed(
+                "银行账号应为 8–30 位数字。", "The account number must be 8 to 30 digits.", field="account_no"
+            )
+        )
     if errors:
         raise ValidationFailed("收款账户信息有误。", "The bank account details are not valid.", errors=errors)
-    account = PayeeAccount.objects.select_for_update().filter(person=person).first() or PayeeAccount(person=person)
+    account = PayeeAccount.objects.select_for_update().filter(person=person).first() or PayeeAccount(
+        person=person
+    )
     account.account_name, account.bank_name, account.account_no = account_name, bank_name, account_no
     return save_as(account, by=by, reason="bank account set")
 
 
 # --- Disbursement batches ---------------------------------------------------------------------------------
+
 
 def _batch_locked(batch_id: int) -> DisbursementBatch:
     batch = DisbursementBatch.objects.select_for_update().filter(pk=batch_id).first()
@@ -547,37 +691,59 @@ def _taxed(inst: Instalment) -> bool:
 def _add_lines(batch: DisbursementBatch, instalment_ids: list[int], *, by) -> list[BatchLine]:
     ids = sorted({int(i) for i in instalment_ids})
     if not ids:
-        raise ValidationFailed("请至少选择一笔待支付的资助。", "Pick at least one instalment that is due.", field="instalments")
+        raise ValidationFailed(
+            "请至少选择一笔待支付的资助。", "Pick at least one instalment that is due.", field="instalments"
+        )
     found = {
-        i.pk: i for i in Instalment.objects.select_for_update(of=("self",))
+        i.pk: i
+        for i in Instalment.objects.select_for_update(of=("self",))
         .select_related("plan", "plan__honouree__person", "plan__round__scheme", "source")
-        .filter(pk__in=ids).order_by("id")
+        .filter(pk__in=ids)
+        .order_by("id")
     }
     errors = []
     for n, pk in enumerate(ids, start=1):
         inst = found.get(pk)
         if inst is None:
-            errors.append(NotFound(f"第 {n} 笔：没有编号为 {pk} 的资助。", f"Item {n}: no instalment {pk}.", row=n))
+            errors.append(
+                NotFound(f"第 {n} 笔：没有编号为 {pk} 的资助。", f"Item {n}: no instalment {pk}.", row=n)
+            )
             continue
         who = inst.plan.honouree.person.name
         if inst.status != S.DUE:
-            errors.append(Conflict(
-                f"第 {n} 笔（{who}·{inst.label}）当前为“{inst.get_status_display()}”，只有待支付的资助才能编入批次。"
-                + (f" 原因：{inst.status_reason}" if inst.status == S.BLOCKED else ""),
-                f"Item {n} ({who}, {inst.label}) is {inst.status}; only instalments that are due can go into a batch.",
-                row=n, field="status"))
+            errors.append(
+                Conflict(
+                    f"第 {n} 笔（{who}·{inst.label}）当前为“{inst.get_status_display()}”，只有待支付的资助才能编入批次。"
+                    + (f" 原因：{inst.status_reason}" if inst.status == S.BLOCKED else ""),
+                    f"Item {n} ({who}, {inst.label}) is {inst.status}; only instalments that are due can go into a batch.",
+                    row=n,
+                    field="status",
+                )
+            )
         elif inst.source_id != batch.source_id:
-            errors.append(Conflict(
-                f"第 {n} 笔（{who}）的资金来源是{inst.source.name}，与本批次不同。",
-                f"Item {n} ({who}) is paid from another source than this batch.", row=n, field="source"))
+            errors.append(
+                Conflict(
+                    f"第 {n} 笔（{who}）的资金来源是{inst.source.name}，与本批次不同。",
+                    f"Item {n} ({who}) is paid from another source than this batch.",
+                    row=n,
+                    field="source",
+                )
+            )
         elif not hasattr(inst.plan.honouree.person, "payee_account"):
-            errors.append(ValidationFailed(
-                f"第 {n} 笔（{who}）没有收款银行账户，请先登记。",
-                f"Item {n} ({who}) has no bank account on record; add it first.", row=n, field="payee_account"))
+            errors.append(
+                ValidationFailed(
+                    f"第 {n} 笔（{who}）没有收款银行账户，请先登记。",
+                    f"Item {n} ({who}) has no bank account on record; add it first.",
+                    row=n,
+                    field="payee_account",
+                )
+            )
     if errors:
         raise ValidationFailed(
-            "所选资助不能编入批次，未做任何更改。", "These instalments cannot go into the batch; nothing was changed.",
-            errors=errors)
+            "所选资助不能编入批次，未做任何更改。",
+            "These instalments cannot go into the batch; nothing was changed.",
+            errors=errors,
+        )
     # Paying may not go past the year's budget either: what is in batches or paid stays within it.
     need: dict[int, Decimal] = {}
     for inst in found.values():
@@ -588,26 +754,42 @@ def _add_lines(batch: DisbursementBatch, instalment_ids: list[int], *, by) -> li
         if f["budget"] is None:
             raise BudgetExceeded(
                 f"{source.name} 尚未设定 {year} 年预算，不能安排支付。",
-                f"{source.name_en or source.name} has no budget for {year}; nothing of that year can be paid yet.")
+                f"{source.name_en or source.name} has no budget for {year}; nothing of that year can be paid yet.",
+            )
         in_flight = f["scheduled"] + f["approved"] + f["paid"]
         if in_flight + amount > f["budget"]:
             raise BudgetExceeded(
                 f"{source.name} {year} 年预算 {f['budget']} 元，已安排及支付 {in_flight} 元，"
                 f"本批次再需 {amount} 元，超出预算。",
                 f"{source.name_en or source.name} {year}: budget {f['budget']}, in batches or paid {in_flight}; "
-                f"this needs {amount} more, which exceeds the budget.")
-    seq = (batch.lines.count() or 0)
+                f"this needs {amount} more, which exceeds the budget.",
+            )
+    seq = batch.lines.count() or 0
     lines = []
     for inst in (found[pk] for pk in ids):
         plan, person = inst.plan, inst.plan.honouree.person
         account = person.payee_account
-        tax, net = withhold_tax(inst.amount, plan.tax_rate) if _taxed(inst) else (Decimal("0.00"), inst.amount)
+        tax, net = (
+            withhold_tax(inst.amount, plan.tax_rate) if _taxed(inst) else (Decimal("0.00"), inst.amount)
+        )
         seq += 1
-        line = save_as(BatchLine(
-            batch=batch, instalment=inst, reference=f"{batch.number}-{seq:03d}", payee_name=account.account_name,
-            payee_id_number=person.id_number, bank_name=account.bank_name, account_no=account.account_no,
-            purpose=_purpose(inst), gross=inst.amount, tax=tax, net=net,
-        ), by=by, reason="added to batch")
+        line = save_as(
+            BatchLine(
+                batch=batch,
+                instalment=inst,
+                reference=f"{batch.number}-{seq:03d}",
+                payee_name=account.account_name,
+                payee_id_number=person.id_number,
+                bank_name=account.bank_name,
+                account_no=account.account_no,
+                purpose=_purpose(inst),
+                gross=inst.amount,
+                tax=tax,
+                net=net,
+            ),
+            by=by,
+            reason="added to batch",
+        )
         _move(inst, S.SCHEDULED, by=by, zh=f"编入批次 {batch.number}。", en=f"Put into batch {batch.number}.")
         lines.append(line)
     return lines
@@ -621,9 +803,16 @@ def batch_create(*, by, source_id: int, purpose: str, instalment_ids: list[int])
     if source is None:
         raise NotFound("没有这个资金来源。", "No such funding source.")
     purpose = (purpose or "").strip() or f"{source.scheme.name}奖励资金"
-    batch = save_as(DisbursementBatch(
-        number=f"tmp-{uuid.uuid4().hex[:20]}", source=source, purpose=purpose[:200], maker=by,
-    ), by=by, reason="created")
+    batch = save_as(
+        DisbursementBatch(
+            number=f"tmp-{uuid.uuid4().hex[:20]}",
+            source=source,
+            purpose=purpose[:200],
+            maker=by,
+        ),
+        by=by,
+        reason="created",
+    )
     batch.number = f"PB{timezone.localdate().year}{batch.pk:05d}"
     save_as(batch, by=by, reason="numbered")
     _add_lines(batch, instalment_ids, by=by)
@@ -643,7 +832,11 @@ def batch_add(*, by, batch_id: int, instalment_ids: list[int]) -> DisbursementBa
 def _release_line(line: BatchLine, *, by, zh: str, en: str) -> None:
     line.status = BatchLine.Status.WITHDRAWN
     save_as(line, by=by, reason=en)
-    inst = Instalment.objects.select_for_update(of=("self",)).select_related("plan__honouree").get(pk=line.instalment_id)
+    inst = (
+        Instalment.objects.select_for_update(of=("self",))
+        .select_related("plan__honouree")
+        .get(pk=line.instalment_id)
+    )
     _back_to_due(inst, by=by, zh=zh, en=en)
 
 
@@ -710,11 +903,14 @@ def batch_approve(*, by, batch_id: int) -> DisbursementBatch:
     if not batch.lines.filter(status=BatchLine.Status.PENDING).exists():
         raise Conflict(
             f"批次 {batch.number} 已没有待支付明细（可能因荣誉撤销被移出），请驳回。",
-            f"Batch {batch.number} has no lines left to pay (a revocation may have taken them out); reject it.")
+            f"Batch {batch.number} has no lines left to pay (a revocation may have taken them out); reject it.",
+        )
     batch.checker, batch.decided_at = by, timezone.now()
     _batch_move(batch, B.APPROVED, by=by, reason="approved")
     for inst in _pending_instalments_locked(batch):
-        _move(inst, S.APPROVED, by=by, zh=f"批次 {batch.number} 已审批。", en=f"Batch {batch.number} approved.")
+        _move(
+            inst, S.APPROVED, by=by, zh=f"批次 {batch.number} 已审批。", en=f"Batch {batch.number} approved."
+        )
     return batch
 
 
@@ -725,13 +921,20 @@ def batch_reject(*, by, batch_id: int, reason: str) -> DisbursementBatch:
     reason = required_reason(reason)
     batch = _batch_locked(batch_id)
     if batch.maker_id == by.pk:
-        raise NotPermitted("审批人不能审批自己编制的批次。", "An approver cannot decide on a batch they made.")
+        raise NotPermitted(
+            "审批人不能审批自己编制的批次。", "An approver cannot decide on a batch they made."
+        )
     if batch.status != B.SUBMITTED:
         raise TransitionNotAllowed(batch, B.REJECTED)
     batch.checker, batch.decided_at, batch.decision_reason = by, timezone.now(), reason
     _batch_move(batch, B.REJECTED, by=by, reason=f"rejected: {reason}")
     for line in batch.lines.filter(status=BatchLine.Status.PENDING).order_by("instalment_id"):
-        _release_line(line, by=by, zh=f"批次 {batch.number} 被驳回：{reason}", en=f"Batch {batch.number} rejected: {reason}")
+        _release_line(
+            line,
+            by=by,
+            zh=f"批次 {batch.number} 被驳回：{reason}",
+            en=f"Batch {batch.number} rejected: {reason}",
+        )
     return batch
 
 
@@ -759,7 +962,9 @@ def batch_export(*, by, batch_id: int) -> DisbursementBatch:
     if batch.status in (B.EXPORTED, B.CLOSED) and batch.bank_file:
         return batch
     if batch.status != B.APPROVED:
-        raise Conflict("批次审批后才能生成银行文件。", "The bank file is made only after the batch is approved.")
+        raise Conflict(
+            "批次审批后才能生成银行文件。", "The bank file is made only after the batch is approved."
+        )
     from django.core.files.base import ContentFile
 
     from .bankfile import bank_payment_xlsx
@@ -789,12 +994,16 @@ def _settle_checks(batch: DisbursementBatch, on: dt.date) -> None:
     if batch.status not in (B.EXPORTED, B.CLOSED):
         raise Conflict(
             f"批次 {batch.number} 尚未送银行（当前“{batch.get_status_display()}”），不能登记银行结果。",
-            f"Batch {batch.number} has not gone to the bank ({batch.status}); no bank result can be recorded.")
+            f"Batch {batch.number} has not gone to the bank ({batch.status}); no bank result can be recorded.",
+        )
     if on > _today():
         raise ValidationFailed(f"日期 {on} 在未来。", f"The date {on} is in the future.", field="paid_on")
     if batch.exported_at and on < timezone.localtime(batch.exported_at).date():
         raise ValidationFailed(
-            f"日期 {on} 早于银行文件生成日期。", f"The date {on} is before the bank file was made.", field="paid_on")
+            f"日期 {on} 早于银行文件生成日期。",
+            f"The date {on} is before the bank file was made.",
+            field="paid_on",
+        )
 
 
 @transaction.atomic
@@ -810,11 +1019,16 @@ def line_mark_paid(*, by, line_id: int, bank_ref: str, paid_on: dt.date) -> Batc
             return line  # the same confirmation again: already recorded
         raise Conflict(
             f"明细 {line.reference} 已按银行流水号 {line.bank_ref} 支付，不能再次支付。",
-            f"Line {line.reference} is already paid under bank reference {line.bank_ref}; it cannot be paid again.")
+            f"Line {line.reference} is already paid under bank reference {line.bank_ref}; it cannot be paid again.",
+        )
     if line.status != BatchLine.Status.PENDING:
         raise TransitionNotAllowed(line, BatchLine.Status.PAID)
     _settle_checks(batch, paid_on)
-    inst = Instalment.objects.select_for_update(of=("self",)).select_related("plan", "source").get(pk=line.instalment_id)
+    inst = (
+        Instalment.objects.select_for_update(of=("self",))
+        .select_related("plan", "source")
+        .get(pk=line.instalment_id)
+    )
     if inst.status != S.APPROVED:
         raise TransitionNotAllowed(inst, S.PAID)
     line.status, line.bank_ref, line.settled_on = BatchLine.Status.PAID, bank_ref, paid_on
@@ -822,29 +1036,53 @@ def line_mark_paid(*, by, line_id: int, bank_ref: str, paid_on: dt.date) -> Batc
     save_as(line, by=by, reason=f"paid {bank_ref}")
     plan = inst.plan
     payment = Payment.objects.create(
-        instalment=inst, line=line, voucher_no=f"PZ{line.reference}", gross=line.gross, tax=line.tax, net=line.net,
-        tax_rate=plan.tax_rate if _taxed(inst) else Decimal("0"), tax_category=plan.tax_category if _taxed(inst) else "",
+        instalment=inst,
+        line=line,
+        voucher_no=f"PZ{line.reference}",
+        gross=line.gross,
+        tax=line.tax,
+        net=line.net,
+        tax_rate=plan.tax_rate if _taxed(inst) else Decimal("0"),
+        tax_category=plan.tax_category if _taxed(inst) else "",
         withholding_agent=plan.withholding_agent if _taxed(inst) else "",
-        paid_on=paid_on, bank_ref=bank_ref, recorded_by=by,
+        paid_on=paid_on,
+        bank_ref=bank_ref,
+        recorded_by=by,
     )
-    _move(inst, S.PAID, by=by, zh=f"银行已支付（流水号 {bank_ref}）。", en=f"Paid by the bank (reference {bank_ref}).")
-    _ledger(L.PAYMENT, line.gross, inst, by=by, line=line, payment=payment, memo=f"bank {bank_ref} on {paid_on}")
+    _move(
+        inst,
+        S.PAID,
+        by=by,
+        zh=f"银行已支付（流水号 {bank_ref}）。",
+        en=f"Paid by the bank (reference {bank_ref}).",
+    )
+    _ledger(
+        L.PAYMENT, line.gross, inst, by=by, line=line, payment=payment, memo=f"bank {bank_ref} on {paid_on}"
+    )
     if line.tax:
         _ledger(L.TAX_WITHHELD, line.tax, inst, by=by, line=line, payment=payment, memo=plan.tax_category)
     if inst.kind == Instalment.Kind.BENEFIT:
         # The registry keeps what each benefit delivered: the bank's payment is that delivery.
         from honourees.registry import delivery_record_paid
 
-        delivery_record_paid(by=by, entitlement_id=inst.entitlement_id, occurrence_on=inst.occurrence_on,
-                             paid_on=paid_on, amount=line.gross, evidence=f"银行代发 {bank_ref}（批次 {batch.number}）")
+        delivery_record_paid(
+            by=by,
+            entitlement_id=inst.entitlement_id,
+            occurrence_on=inst.occurrence_on,
+            paid_on=paid_on,
+            amount=line.gross,
+            evidence=f"银行代发 {bank_ref}（批次 {batch.number}）",
+        )
     revocation = _revocation(plan.honouree)
     if revocation is not None and revocation.recover_paid and inst.kind == Instalment.Kind.AWARD:
         # The bank had the order before the honour was revoked (plan_revoke leaves it to the bank's answer).
         _claim_back(inst, by=by)
     awards = plan.instalments.filter(kind=Instalment.Kind.AWARD)
-    if plan.status == AwardPlan.Status.ACTIVE and plan.total and not awards.exclude(
-        status__in=[S.PAID, S.CANCELLED, S.FORFEITED]
-    ).exists():
+    if (
+        plan.status == AwardPlan.Status.ACTIVE
+        and plan.total
+        and not awards.exclude(status__in=[S.PAID, S.CANCELLED, S.FORFEITED]).exists()
+    ):
         plan.status = AwardPlan.Status.COMPLETED
         save_as(plan, by=by, reason="every instalment settled")
     _close_if_settled(batch, by=by)
@@ -862,14 +1100,19 @@ def line_mark_returned(*, by, line_id: int, reason: str, on: dt.date) -> BatchLi
     if line.status != BatchLine.Status.PENDING:
         raise Conflict(
             f"明细 {line.reference} 已登记为“{line.get_status_display()}”，不能再登记退票。",
-            f"Line {line.reference} is already {line.status}; it cannot be returned now.")
+            f"Line {line.reference} is already {line.status}; it cannot be returned now.",
+        )
     _settle_checks(batch, on)
-    inst = Instalment.objects.select_for_update(of=("self",)).select_related("plan").get(pk=line.instalment_id)
+    inst = (
+        Instalment.objects.select_for_update(of=("self",)).select_related("plan").get(pk=line.instalment_id)
+    )
     line.status, line.return_reason, line.settled_on = BatchLine.Status.RETURNED, reason[:300], on
     line.settled_by, line.settled_at = by, timezone.now()
     save_as(line, by=by, reason=f"returned: {reason}")
     _move(inst, S.FAILED, by=by, zh=f"银行退票：{reason}", en=f"Returned by the bank: {reason}")
-    _back_to_due(inst, by=by, zh=f"退票待更正后重新支付：{reason}", en=f"Due again after the return: {reason}")
+    _back_to_due(
+        inst, by=by, zh=f"退票待更正后重新支付：{reason}", en=f"Due again after the return: {reason}"
+    )
     _close_if_settled(batch, by=by)
     return line
 
@@ -886,7 +1129,11 @@ def return_row_assign(*, by, row_id: int, line_id: int | None, dismiss_note: str
     if row.status != BankReturnRow.Status.UNMATCHED:
         raise Conflict("这条银行记录已处理。", "This bank row has already been dealt with.")
     if line_id is None:
-        row.status, row.note, row.decided_by = BankReturnRow.Status.DISMISSED, required_reason(dismiss_note, field="note"), by
+        row.status, row.note, row.decided_by = (
+            BankReturnRow.Status.DISMISSED,
+            required_reason(dismiss_note, field="note"),
+            by,
+        )
         save_as(row, by=by, reason="dismissed")
         return row
     line = BatchLine.objects.filter(pk=line_id, batch_id=row.batch_id).first()

@@ -49,7 +49,9 @@ def _date(value, field: str, *, default=None):
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise ValidationFailed(f"日期“{value}”格式不正确。", f"'{value}' is not a date.", field=field) from None
+        raise ValidationFailed(
+            f"日期“{value}”格式不正确。", f"'{value}' is not a date.", field=field
+        ) from None
 
 
 def _int(value):
@@ -89,7 +91,10 @@ def due_list(request):
             "search": search,
             "sources": list(selectors.sources_for(user)),
             "rounds": list(
-                Round.objects.filter(award_plans__isnull=False).distinct().select_related("scheme").order_by("-year", "id")
+                Round.objects.filter(award_plans__isnull=False)
+                .distinct()
+                .select_related("scheme")
+                .order_by("-year", "id")
             ),
             "can_make": has_role(user, Role.FINANCE_MAKER),
         },
@@ -100,7 +105,9 @@ def due_list(request):
 def batch_new(request):
     ids = [i for i in (_int(v) for v in request.POST.getlist("instalments")) if i is not None]
     if not ids:
-        raise ValidationFailed("请至少选择一笔待支付的资助。", "Pick at least one instalment that is due.", field="instalments")
+        raise ValidationFailed(
+            "请至少选择一笔待支付的资助。", "Pick at least one instalment that is due.", field="instalments"
+        )
     source_id = _int(request.POST.get("source"))
     if source_id is None:
         found = set(
@@ -116,8 +123,11 @@ def batch_new(request):
     batch = services.batch_create(
         by=request.user, source_id=source_id, purpose=request.POST.get("purpose", ""), instalment_ids=ids
     )
-    messages.success(request, _("Batch %(number)s made with %(count)s line(s).") % {
-        "number": batch.number, "count": batch.lines.count()})
+    messages.success(
+        request,
+        _("Batch %(number)s made with %(count)s line(s).")
+        % {"number": batch.number, "count": batch.lines.count()},
+    )
     return redirect("funding:batch-detail", batch.pk)
 
 
@@ -146,11 +156,14 @@ def instalment_detail(request, pk: int):
             "payments": inst.payments.select_related("line__batch", "recorded_by"),
             "has_account": PayeeAccount.objects.filter(person_id=honouree.person_id).exists(),
             "can_confirm": is_office and inst.status in Instalment.OPEN,
-            "can_settle_recovery": has_role(user, Role.FINANCE_MAKER) and inst.recovery == Instalment.Recovery.PENDING,
+            "can_settle_recovery": has_role(user, Role.FINANCE_MAKER)
+            and inst.recovery == Instalment.Recovery.PENDING,
             "is_reader": selectors.may_read(user),
             "is_maker": has_role(user, Role.FINANCE_MAKER),
             "recovery_outcomes": [
-                (k, v) for k, v in Instalment.Recovery.choices if k in (Instalment.Recovery.RECOVERED, Instalment.Recovery.WAIVED)
+                (k, v)
+                for k, v in Instalment.Recovery.choices
+                if k in (Instalment.Recovery.RECOVERED, Instalment.Recovery.WAIVED)
             ],
             "vouchers": _vouchers() is not None,
         },
@@ -161,7 +174,10 @@ def instalment_detail(request, pk: int):
 def instalment_confirm(request, pk):
     index = _int(request.POST.get("index"))
     services.instalment_confirm_condition(
-        by=request.user, instalment_id=pk, index=-1 if index is None else index, reason=request.POST.get("reason", "")
+        by=request.user,
+        instalment_id=pk,
+        index=-1 if index is None else index,
+        reason=request.POST.get("reason", ""),
     )
     return _("Condition confirmed; the instalment was re-read.")
 
@@ -169,7 +185,10 @@ def instalment_confirm(request, pk):
 @action
 def recovery_settle(request, pk):
     services.recovery_settle(
-        by=request.user, instalment_id=pk, outcome=request.POST.get("outcome", ""), note=request.POST.get("note", "")
+        by=request.user,
+        instalment_id=pk,
+        outcome=request.POST.get("outcome", ""),
+        note=request.POST.get("note", ""),
     )
     return _("Recovery closed.")
 
@@ -187,7 +206,11 @@ def payee_account(request, person_id: int):
     account = PayeeAccount.objects.filter(person=person).first()
     can_edit = has_role(user, Role.FINANCE_MAKER)
     initial = (
-        {"account_name": account.account_name, "bank_name": account.bank_name, "account_no": account.account_no}
+        {
+            "account_name": account.account_name,
+            "bank_name": account.bank_name,
+            "account_no": account.account_no,
+        }
         if account
         else {"account_name": person.name}
     )
@@ -203,7 +226,9 @@ def payee_account(request, person_id: int):
             else:
                 messages.success(request, _("Bank account saved."))
                 return back(request, reverse("funding:payee", args=[person.pk]))
-    instalments = selectors.instalments_for(user).filter(plan__honouree__person_id=person_id).order_by("earliest_on")
+    instalments = (
+        selectors.instalments_for(user).filter(plan__honouree__person_id=person_id).order_by("earliest_on")
+    )
     return render(
         request,
         "funding/payee_form.html",
@@ -271,7 +296,9 @@ def batch_detail(request, pk: int):
             "totals": selectors.batch_totals(lines),
             "unmatched": selectors.unmatched_rows(batch),
             "pending_lines": [x for x in lines if x.status == BatchLine.Status.PENDING],
-            "history": batch.history.select_related("history_user").order_by("-history_date", "-history_id")[:50],
+            "history": batch.history.select_related("history_user").order_by("-history_date", "-history_id")[
+                :50
+            ],
             "can_edit": batch.status == B.DRAFT and is_maker,
             "can_submit": batch.status == B.DRAFT and is_maker and own,
             "can_decide": batch.status == B.SUBMITTED and is_checker and not own,
@@ -318,7 +345,9 @@ def batch_remove_line(request, pk):
 @action
 def batch_export(request, pk):
     batch = services.batch_export(by=request.user, batch_id=pk)
-    return _("Bank file %(name)s made; download it and send it to the bank.") % {"name": batch.bank_file.name.rsplit("/", 1)[-1]}
+    return _("Bank file %(name)s made; download it and send it to the bank.") % {
+        "name": batch.bank_file.name.rsplit("/", 1)[-1]
+    }
 
 
 @login_required
@@ -439,8 +468,11 @@ def budget_page(request):
             except DomainError as exc:
                 add_domain_error(form, exc)
             else:
-                messages.success(request, _("Budget of %(year)s set to %(amount)s.") % {
-                    "year": budget.year, "amount": budget.amount})
+                messages.success(
+                    request,
+                    _("Budget of %(year)s set to %(amount)s.")
+                    % {"year": budget.year, "amount": budget.amount},
+                )
                 return redirect("funding:budgets")
     return render(
         request,

@@ -25,8 +25,12 @@ from .services import TAX_CATEGORIES
 
 TEMPLATE = "funding/voucher_pdf.html"
 PAYMENT_RELATIONS = (
-    "line__batch__source", "line__batch__maker", "line__batch__checker", "recorded_by",
-    "instalment__plan__round__scheme", "instalment__plan__honouree",
+    "line__batch__source",
+    "line__batch__maker",
+    "line__batch__checker",
+    "recorded_by",
+    "instalment__plan__round__scheme",
+    "instalment__plan__honouree",
 )
 
 
@@ -104,7 +108,8 @@ def batch_vouchers_pdf(batch: DisbursementBatch, *, user) -> bytes:
     """Every paid line's voucher of the batch in one PDF, one page each, in line order."""
     payments = list(
         Payment.objects.select_related(*PAYMENT_RELATIONS)
-        .filter(line__batch=batch, line__status=BatchLine.Status.PAID).order_by("line_id")
+        .filter(line__batch=batch, line__status=BatchLine.Status.PAID)
+        .order_by("line_id")
     )
     if not payments:
         raise Conflict(f"批次 {batch.number} 没有已支付的明细。", f"Batch {batch.number} has no paid lines.")

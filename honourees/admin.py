@@ -105,14 +105,34 @@ class BenefitTypeAdmin(SimpleHistoryAdmin):
     """Benefit types are data the office keeps: a labour-model treatment's items (包头市劳动模范待遇) and the
     amounts and schedules of the rounds' benefits. Entitlements copy them at naming."""
 
-    list_display = ["code", "name", "kind", "funder", "amount", "recurrence", "months", "treatment", "is_active"]
+    list_display = [
+        "code",
+        "name",
+        "kind",
+        "funder",
+        "amount",
+        "recurrence",
+        "months",
+        "treatment",
+        "is_active",
+    ]
     list_filter = ["kind", "funder", "treatment", "is_active"]
     search_fields = ["code", "name", "name_en", "treatment"]
 
 
 @admin.register(BenefitEntitlement)
 class BenefitEntitlementAdmin(ReadOnlyAdmin):
-    list_display = ["honouree", "name", "kind", "funder", "amount", "starts_on", "ends_on", "status", "referral_status"]
+    list_display = [
+        "honouree",
+        "name",
+        "kind",
+        "funder",
+        "amount",
+        "starts_on",
+        "ends_on",
+        "status",
+        "referral_status",
+    ]
     list_filter = ["kind", "status", "funder", "referral_status"]
     search_fields = ["honouree__person__name", "honouree__certificate_no", "code", "name"]
     list_select_related = ["honouree__person", "honouree__round__scheme"]

@@ -426,8 +426,11 @@ class HonoureeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     def list(self, request, *args, **kwargs):
         return super().list(request, *args, **kwargs)
 
-    @extend_schema(summary="Register an honouree directly (a historic one)", request=s.RegisterIn,
-                   responses={201: s.HonoureeDetailOut})
+    @extend_schema(
+        summary="Register an honouree directly (a historic one)",
+        request=s.RegisterIn,
+        responses={201: s.HonoureeDetailOut},
+    )
     def create(self, request):
         data = _valid(s.RegisterIn, request.data)
         h = registry.honouree_register(
@@ -447,16 +450,22 @@ class HonoureeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         )
         return self._detail(h.pk, status.HTTP_201_CREATED)
 
-    @extend_schema(summary="Suspend, resume, record a move away or a death", request=s.HonourStatusIn,
-                   responses=s.HonoureeDetailOut)
+    @extend_schema(
+        summary="Suspend, resume, record a move away or a death",
+        request=s.HonourStatusIn,
+        responses=s.HonoureeDetailOut,
+    )
     @action(detail=True, methods=["post"], url_path="status")
     def set_status(self, request, pk=None):
         data = _valid(s.HonourStatusIn, request.data)
         registry.honouree_set_status(by=request.user, honouree_id=self.get_object().pk, **data)
         return self._detail(pk)
 
-    @extend_schema(summary="Revoke the honour (entitlements cancelled, money marked for recovery, debarment)",
-                   request=s.RevokeIn, responses=s.HonoureeDetailOut)
+    @extend_schema(
+        summary="Revoke the honour (entitlements cancelled, money marked for recovery, debarment)",
+        request=s.RevokeIn,
+        responses=s.HonoureeDetailOut,
+    )
     @action(detail=True, methods=["post"])
     def revoke(self, request, pk=None):
         data = _valid(s.RevokeIn, request.data)
@@ -470,8 +479,11 @@ class HonoureeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         registry.honouree_reinstate(by=request.user, honouree_id=self.get_object().pk, **data)
         return self._detail(pk)
 
-    @extend_schema(summary="The roster as xlsx (same search as the list)", parameters=_ROSTER_PARAMETERS,
-                   responses={(200, XLSX): bytes})
+    @extend_schema(
+        summary="The roster as xlsx (same search as the list)",
+        parameters=_ROSTER_PARAMETERS,
+        responses={(200, XLSX): bytes},
+    )
     @action(detail=False, methods=["get"])
     def roster(self, request):
         from honourees.registry_xlsx import export_roster
@@ -479,8 +491,11 @@ class HonoureeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         body = export_roster(by=request.user, honourees=self.filter_queryset(self.get_queryset()))
         return _xlsx(body, "roster.xlsx")
 
-    @extend_schema(summary="Import historic honourees of a scheme (all rows or none)",
-                   request={"multipart/form-data": s.HistoricImportIn}, responses=s.HonoureeRosterOut(many=True))
+    @extend_schema(
+        summary="Import historic honourees of a scheme (all rows or none)",
+        request={"multipart/form-data": s.HistoricImportIn},
+        responses=s.HonoureeRosterOut(many=True),
+    )
     @action(detail=False, methods=["post"], url_path="import")
     def import_(self, request):
         from honourees.registry_xlsx import historic_import
@@ -489,28 +504,40 @@ class HonoureeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         made = historic_import(by=request.user, scheme_code=data["scheme"], file=data["file"])
         return Response(s.HonoureeRosterOut(made, many=True).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(summary="An empty historic-honouree sheet for a scheme",
-                   parameters=[OpenApiParameter("scheme", str, required=True)], responses={(200, XLSX): bytes})
+    @extend_schema(
+        summary="An empty historic-honouree sheet for a scheme",
+        parameters=[OpenApiParameter("scheme", str, required=True)],
+        responses={(200, XLSX): bytes},
+    )
     @action(detail=False, methods=["get"], url_path="import-template")
     def import_template(self, request):
         from honourees.registry_xlsx import write_historic_template
 
-        scheme = selectors.schemes_for(request.user).filter(code=request.query_params.get("scheme", "")).first()
+        scheme = (
+            selectors.schemes_for(request.user).filter(code=request.query_params.get("scheme", "")).first()
+        )
         if scheme is None:
-            raise ValidationFailed("请指定项目代码（scheme）。", "Name the scheme (scheme=code).", field="scheme")
+            raise ValidationFailed(
+                "请指定项目代码（scheme）。", "Name the scheme (scheme=code).", field="scheme"
+            )
         return _xlsx(write_historic_template(scheme), f"historic-{scheme.code}.xlsx")
 
     @extend_schema(
         summary="Benefit calendar: what is due to whom in a month",
-        parameters=[OpenApiParameter("month", str, description="YYYY-MM (default: this month)"),
-                    OpenApiParameter("scheme", str), OpenApiParameter("funder", str)],
+        parameters=[
+            OpenApiParameter("month", str, description="YYYY-MM (default: this month)"),
+            OpenApiParameter("scheme", str),
+            OpenApiParameter("funder", str),
+        ],
         responses=s.DueItemOut(many=True),
     )
     @action(detail=False, methods=["get"])
     def calendar(self, request):
         month = rs.month_of(request.query_params.get("month"), today=timezone.localdate())
         cal = rs.benefit_calendar(
-            request.user, month, scheme=request.query_params.get("scheme", ""),
+            request.user,
+            month,
+            scheme=request.query_params.get("scheme", ""),
             funder=request.query_params.get("funder", ""),
         )
         return Response(s.DueItemOut(cal.items, many=True).data)
@@ -525,7 +552,9 @@ class BenefitEntitlementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin
     def get_queryset(self):
         return (
             rs.entitlements_for(self.request.user)
-            .prefetch_related(Prefetch("deliveries", queryset=BenefitDelivery.objects.select_related("recorded_by")))
+            .prefetch_related(
+                Prefetch("deliveries", queryset=BenefitDelivery.objects.select_related("recorded_by"))
+            )
             .order_by("id")
         )
 
@@ -539,16 +568,22 @@ class BenefitEntitlementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin
         d = registry.delivery_record(by=request.user, entitlement_id=self.get_object().pk, **data)
         return Response(s.DeliveryOut(d).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(summary="Record a referral's outcome (submitted, awarded, declined)", request=s.ReferralIn,
-                   responses=s.EntitlementWithDeliveriesOut)
+    @extend_schema(
+        summary="Record a referral's outcome (submitted, awarded, declined)",
+        request=s.ReferralIn,
+        responses=s.EntitlementWithDeliveriesOut,
+    )
     @action(detail=True, methods=["post"])
     def referral(self, request, pk=None):
         data = _valid(s.ReferralIn, request.data)
         registry.referral_record(by=request.user, entitlement_id=self.get_object().pk, **data)
         return self._out(pk)
 
-    @extend_schema(summary="Change the period (e.g. an allowance from retirement)", request=s.PeriodIn,
-                   responses=s.EntitlementWithDeliveriesOut)
+    @extend_schema(
+        summary="Change the period (e.g. an allowance from retirement)",
+        request=s.PeriodIn,
+        responses=s.EntitlementWithDeliveriesOut,
+    )
     @action(detail=True, methods=["post"])
     def period(self, request, pk=None):
         data = _valid(s.PeriodIn, request.data)
@@ -589,7 +624,9 @@ class PriorHonourViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     def get_queryset(self):
         return rs.prior_honours_for(self.request.user).order_by("id")
 
-    @extend_schema(summary="Record a prior honour", request=s.PriorHonourIn, responses={201: s.PriorHonourOut})
+    @extend_schema(
+        summary="Record a prior honour", request=s.PriorHonourIn, responses={201: s.PriorHonourOut}
+    )
     def create(self, request):
         data = _valid(s.PriorHonourIn, request.data)
         h = registry.prior_honour_add(by=request.user, person_id=data.pop("person"), **data)

@@ -70,14 +70,29 @@ def load_demo_nominations(*, clerk) -> int:
     if round_.nominations.exists() or round_.status != Round.Status.OPEN:
         return 0
     unit = clerk.clerk_of.unit
-    for i, (name, born, gender, trade, employer, category, level, submit) in enumerate(DEMO_NOMINEES, start=1):
+    for i, (name, born, gender, trade, employer, category, level, submit) in enumerate(
+        DEMO_NOMINEES, start=1
+    ):
         birth = dt.date.fromisoformat(born)
         n = services.nomination_save(
-            by=clerk, round_id=round_.pk, unit_id=unit.pk,
-            person={"name": name, "id_number": _demo_id(birth, gender, i), "gender": gender, "birth_date": birth},
-            fields={"trade": trade, "employer": employer, "category": category, "skill_level": level,
-                    "in_city_since": "2005-01-01", "industry": "制造业" if category == "manufacturing" else "传统工艺",
-                    "brief_deeds": f"{name}同志扎根一线多年，技艺精湛，带徒传艺。"},
+            by=clerk,
+            round_id=round_.pk,
+            unit_id=unit.pk,
+            person={
+                "name": name,
+                "id_number": _demo_id(birth, gender, i),
+                "gender": gender,
+                "birth_date": birth,
+            },
+            fields={
+                "trade": trade,
+                "employer": employer,
+                "category": category,
+                "skill_level": level,
+                "in_city_since": "2005-01-01",
+                "industry": "制造业" if category == "manufacturing" else "传统工艺",
+                "brief_deeds": f"{name}同志扎根一线多年，技艺精湛，带徒传艺。",
+            },
         )
         if submit:
             services.nomination_submit(by=clerk, nomination_id=n.pk)

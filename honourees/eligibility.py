@@ -118,8 +118,10 @@ def _no_prior_honour_at_or_above(n: Nomination, p: dict):
                 (f"Already holds {award.get('name')} ({lvl}), at or above {p['level']}"),
             )
     prior = [
-        h for h in n.person.prior_honours.all()
-        if not h.revoked and (HONOUR_RANK[h.level] >= floor or h.name in names)  # a revoked honour no longer bars
+        h
+        for h in n.person.prior_honours.all()
+        if not h.revoked
+        and (HONOUR_RANK[h.level] >= floor or h.name in names)  # a revoked honour no longer bars
     ]
     if prior:
         h = prior[0]
@@ -130,9 +132,7 @@ def _no_prior_honour_at_or_above(n: Nomination, p: dict):
 def _not_already_honoured(n: Nomination, p: dict):
     schemes, programmes = p.get("schemes") or [], p.get("programmes") or []
     earlier = (
-        Honouree.objects.filter(
-            person=n.person, round__scheme__code__in=schemes, status__in=Honouree.HOLDING
-        )
+        Honouree.objects.filter(person=n.person, round__scheme__code__in=schemes, status__in=Honouree.HOLDING)
         .exclude(nomination=n)
         .select_related("round__scheme")
         .first()
@@ -140,7 +140,9 @@ def _not_already_honoured(n: Nomination, p: dict):
     if earlier:
         return FAIL, f"已被命名为{earlier.round}", f"Already named {earlier.round}"
     held = (
-        PriorHonour.objects.filter(person=n.person, programme__in=programmes, revoked=False).first() if programmes else None
+        PriorHonour.objects.filter(person=n.person, programme__in=programmes, revoked=False).first()
+        if programmes
+        else None
     )
     if held:
         return FAIL, f"已入选{held.name}", f"Already in {held.name} ({held.programme})"

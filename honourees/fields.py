@@ -20,7 +20,13 @@ from backend.skills import SkillLevel
 from honourees.models import Nomination
 from honourees.rules import HonourLevel
 
-AWARD_KINDS = {"": "honour", "honour": "honour", "荣誉": "honour", "competition": "competition", "竞赛": "competition"}
+AWARD_KINDS = {
+    "": "honour",
+    "honour": "honour",
+    "荣誉": "honour",
+    "competition": "competition",
+    "竞赛": "competition",
+}
 BRIEF_DEEDS_MAX = 500  # 附件1 填表说明: 简要事迹不超过500字
 LONG_TEXT_MAX = 20000
 EARLIEST = dt.date(1900, 1, 1)
@@ -178,8 +184,13 @@ def clean_nomination_fields(data: dict, errors: list, *, row: int | None = None)
             zh, en = REQUIRED[name]
             _err(errors, name, f"请填写{zh}", f"The {en} is required", row)
         elif any(unicodedata.category(ch) == "Cc" for ch in value):
-            _err(errors, name, f"{label(name)}只能有一行，不能包含换行或控制字符",
-                 f"{name} is one line: no line breaks or control characters", row)
+            _err(
+                errors,
+                name,
+                f"{label(name)}只能有一行，不能包含换行或控制字符",
+                f"{name} is one line: no line breaks or control characters",
+                row,
+            )
         elif len(value) > limit:
             _err(
                 errors,
@@ -228,8 +239,13 @@ def clean_nomination_fields(data: dict, errors: list, *, row: int | None = None)
     if not out.get("category"):
         # The 技师 rule (巴陵: manufacturing only) and the category caps depend on it: never assumed.
         if "category" not in data or data["category"] in (None, ""):
-            _err(errors, "category", "请选择行业类别（制造业/传统工艺/其他）",
-                 "Choose the category (manufacturing, traditional craft or other)", row)
+            _err(
+                errors,
+                "category",
+                "请选择行业类别（制造业/传统工艺/其他）",
+                "Choose the category (manufacturing, traditional craft or other)",
+                row,
+            )
         out.pop("category", None)
     if "email" in data:
         email = str(data["email"] or "").strip()
@@ -302,8 +318,13 @@ def _clean_list(items, name, keys, errors, row):
         if name == "awards" and any(entry.values()):
             kind = AWARD_KINDS.get(entry["kind"])
             if kind is None:
-                _err(errors, f"awards[{i}].kind", f"类型“{entry['kind']}”应为荣誉或竞赛",
-                     f"The kind '{entry['kind']}' must be 荣誉 (honour) or 竞赛 (competition)", row)
+                _err(
+                    errors,
+                    f"awards[{i}].kind",
+                    f"类型“{entry['kind']}”应为荣誉或竞赛",
+                    f"The kind '{entry['kind']}' must be 荣誉 (honour) or 竞赛 (competition)",
+                    row,
+                )
             entry["kind"] = kind or ""
         if any(entry.values()):
             out.append(entry)

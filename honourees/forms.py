@@ -10,7 +10,9 @@ from honourees.models import Nomination
 DATE = forms.DateInput(attrs={"type": "date"})
 LIST_HELP = {
     "resume": _("One line each: from | to | school or employer and position"),
-    "awards": _("One line each: date | award | granted by | level (国家级/省部级/市级/县级/企业级) | rank | 荣誉 or 竞赛"),
+    "awards": _(
+        "One line each: date | award | granted by | level (国家级/省部级/市级/县级/企业级) | rank | 荣誉 or 竞赛"
+    ),
     "patents": _("One line each: protection period | title | granted by | owner"),
     "department_opinions": _("One line each: department | opinion"),
 }
@@ -33,7 +35,9 @@ def list_to_lines(items: list[dict], keys: tuple[str, ...]) -> str:
 class NominationForm(forms.Form):
     name = forms.CharField(label=_("name"), max_length=50)
     id_number = forms.CharField(label=_("identity number"), max_length=18)
-    gender = forms.ChoiceField(label=_("gender"), choices=[("", "—"), ("M", "男"), ("F", "女")], required=False)
+    gender = forms.ChoiceField(
+        label=_("gender"), choices=[("", "—"), ("M", "男"), ("F", "女")], required=False
+    )
     birth_date = forms.DateField(label=_("birth date"), widget=DATE, required=False)
     ethnicity = forms.CharField(label=_("ethnicity"), required=False)
     political_status = forms.CharField(label=_("political status"), required=False)
@@ -41,7 +45,9 @@ class NominationForm(forms.Form):
     employer = forms.CharField(label=_("employer"))
     position = forms.CharField(label=_("position"), required=False)
     trade = forms.CharField(label=_("trade"))
-    skill_level = forms.ChoiceField(label=_("skill level"), choices=[("", "—"), *SkillLevel.choices], required=False)
+    skill_level = forms.ChoiceField(
+        label=_("skill level"), choices=[("", "—"), *SkillLevel.choices], required=False
+    )
     category = forms.ChoiceField(label=_("category"), choices=Nomination.Category.choices)
     industry = forms.CharField(label=_("industry"), required=False)
     education_fulltime = forms.CharField(label=_("full-time education"), required=False)
@@ -54,34 +60,58 @@ class NominationForm(forms.Form):
     years_in_trade = forms.IntegerField(label=_("years in the trade"), required=False, min_value=0)
     in_city_since = forms.DateField(label=_("full-time in the city since"), widget=DATE, required=False)
     expertise = forms.CharField(label=_("main technical expertise"), required=False)
-    invention_patent_count = forms.IntegerField(label=_("national invention patents"), required=False, min_value=0)
-    innovation_count = forms.IntegerField(label=_("innovations or process improvements"), required=False, min_value=0)
+    invention_patent_count = forms.IntegerField(
+        label=_("national invention patents"), required=False, min_value=0
+    )
+    innovation_count = forms.IntegerField(
+        label=_("innovations or process improvements"), required=False, min_value=0
+    )
     unit_notice_starts_on = forms.DateField(
-        label=_("unit notice published on"), widget=DATE, required=False,
+        label=_("unit notice published on"),
+        widget=DATE,
+        required=False,
         help_text=_("Where the round asks the unit to publish its candidates first"),
     )
     claimed_routes = forms.CharField(
-        label=_("routes claimed"), required=False, help_text=_("Codes from the round's rules, separated by commas")
+        label=_("routes claimed"),
+        required=False,
+        help_text=_("Codes from the round's rules, separated by commas"),
     )
     resume = forms.CharField(label=_("résumé"), widget=forms.Textarea(attrs={"rows": 4}), required=False)
-    awards = forms.CharField(label=_("awards and honours"), widget=forms.Textarea(attrs={"rows": 4}), required=False)
+    awards = forms.CharField(
+        label=_("awards and honours"), widget=forms.Textarea(attrs={"rows": 4}), required=False
+    )
     patents = forms.CharField(label=_("patents"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
-    innovation_work = forms.CharField(label=_("technical innovation"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    innovation_work = forms.CharField(
+        label=_("technical innovation"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
     process_improvement = forms.CharField(
-        label=_("process improvement or traditional craft"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+        label=_("process improvement or traditional craft"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
     )
-    mentoring_work = forms.CharField(label=_("passing on skills (传帮带)"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    mentoring_work = forms.CharField(
+        label=_("passing on skills (传帮带)"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
     brief_deeds = forms.CharField(
-        label=_("brief deeds (≤ 500 characters)"), widget=forms.Textarea(attrs={"rows": 5, "maxlength": 500}), required=False
+        label=_("brief deeds (≤ 500 characters)"),
+        widget=forms.Textarea(attrs={"rows": 5, "maxlength": 500}),
+        required=False,
     )
-    full_deeds = forms.CharField(label=_("full deeds"), widget=forms.Textarea(attrs={"rows": 6}), required=False)
+    full_deeds = forms.CharField(
+        label=_("full deeds"), widget=forms.Textarea(attrs={"rows": 6}), required=False
+    )
     declaration_signed_on = forms.DateField(label=_("declaration signed on"), widget=DATE, required=False)
-    employer_opinion = forms.CharField(label=_("employer's opinion"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    employer_opinion = forms.CharField(
+        label=_("employer's opinion"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
     recommender_opinion = forms.CharField(
         label=_("recommending unit's opinion"), widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
     peer_org_opinion = forms.CharField(
-        label=_("opinion of the organisation department"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+        label=_("opinion of the organisation department"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
     )
     department_opinions = forms.CharField(
         label=_("other departments' opinions"), widget=forms.Textarea(attrs={"rows": 2}), required=False
@@ -101,7 +131,9 @@ class NominationForm(forms.Form):
         data = {k: v for k, v in self.cleaned_data.items() if k not in self.PERSON}
         for name, keys in LIST_FIELDS.items():
             data[name] = lines_to_list(data.get(name, ""), keys)
-        data["claimed_routes"] = [c.strip() for c in (data.get("claimed_routes") or "").split(",") if c.strip()]
+        data["claimed_routes"] = [
+            c.strip() for c in (data.get("claimed_routes") or "").split(",") if c.strip()
+        ]
         for name in ("invention_patent_count", "innovation_count"):
             data[name] = data.get(name) or 0
         return data

@@ -18,7 +18,11 @@ def cards(user) -> list[Card]:
         out.append(
             Card(
                 title=_("Your unit"),
-                lines=[(_("Unit"), unit.name), (_("Scheme"), unit.scheme.name), (_("Type"), unit.get_unit_type_display())],
+                lines=[
+                    (_("Unit"), unit.name),
+                    (_("Scheme"), unit.scheme.name),
+                    (_("Type"), unit.get_unit_type_display()),
+                ],
                 order=10,
             )
         )
@@ -26,8 +30,10 @@ def cards(user) -> list[Card]:
         out.append(
             Card(
                 title=_("Nominations"),
-                lines=[(_("Quota used"), f"{services.quota_used(r, unit)} / {services.quota_for(r, unit)} · {r}")
-                       for r in selectors.rounds_for(user).filter(scheme=unit.scheme, status=Round.Status.OPEN)],
+                lines=[
+                    (_("Quota used"), f"{services.quota_used(r, unit)} / {services.quota_for(r, unit)} · {r}")
+                    for r in selectors.rounds_for(user).filter(scheme=unit.scheme, status=Round.Status.OPEN)
+                ],
                 link=reverse("intake:nomination-list"),
                 link_text=_("Enter, import and submit nominations"),
                 order=11,
@@ -35,14 +41,25 @@ def cards(user) -> list[Card]:
         )
     if has_role(user, Role.EXPERT):
         todo = selectors.assignments_for(user).filter(expert=user, score__isnull=True).count()
-        out.append(Card(title=_("Scoring"), lines=[(_("Waiting for your score"), str(todo))],
-                        link=reverse("intake:review-list"), link_text=_("Open your assignments"), order=12))
+        out.append(
+            Card(
+                title=_("Scoring"),
+                lines=[(_("Waiting for your score"), str(todo))],
+                link=reverse("intake:review-list"),
+                link_text=_("Open your assignments"),
+                order=12,
+            )
+        )
     if has_role(user, *registry_selectors.REGISTRY_READERS):
         counts = registry_selectors.status_counts(user)
         out.append(
             Card(
                 title=_("Honouree registry"),
-                lines=[(str(label), str(counts.get(s, 0))) for s, label in Honouree.Status.choices if counts.get(s)]
+                lines=[
+                    (str(label), str(counts.get(s, 0)))
+                    for s, label in Honouree.Status.choices
+                    if counts.get(s)
+                ]
                 or [(_("Honourees"), "0")],
                 links=[(reverse("intake:registry-calendar"), _("Benefit calendar"))],
                 link=reverse("intake:registry-roster"),
@@ -57,7 +74,8 @@ def cards(user) -> list[Card]:
                 title=_("Rounds"),
                 lines=[(str(r), r.get_status_display()) for r in rounds],
                 links=[(reverse("intake:round-detail", args=[r.pk]), str(r)) for r in rounds]
-                if has_role(user, Role.TALENT_OFFICE) or has_role(user, Role.AUDITOR) else [],
+                if has_role(user, Role.TALENT_OFFICE) or has_role(user, Role.AUDITOR)
+                else [],
                 link=reverse("api-docs") if has_role(user, Role.TALENT_OFFICE) else "",
                 link_text=_("API documentation") if has_role(user, Role.TALENT_OFFICE) else "",
                 order=20,

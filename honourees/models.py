@@ -98,8 +98,10 @@ class Round(models.Model):
         days = next((st.get("days") for st in self.rules.get("stages", []) if st["kind"] == "notice"), None)
         if days is not None and days != self.notice_working_days:
             raise ValidationError(
-                {"notice_working_days": f"与规则中公示环节的 {days} 个工作日不一致 / "
-                 f"differs from the {days} working days of the rules' notice stage"}
+                {
+                    "notice_working_days": f"与规则中公示环节的 {days} 个工作日不一致 / "
+                    f"differs from the {days} working days of the rules' notice stage"
+                }
             )
 
 
@@ -691,7 +693,8 @@ class BenefitType(models.Model):
         verbose_name_plural = _("benefit types")
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(amount__isnull=True) | models.Q(amount__gt=0), name="benefit_type_amount_positive"
+                condition=models.Q(amount__isnull=True) | models.Q(amount__gt=0),
+                name="benefit_type_amount_positive",
             )
         ]
 
@@ -778,7 +781,8 @@ class BenefitEntitlement(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["honouree", "code"], name="entitlement_once_per_honour"),
             models.CheckConstraint(
-                condition=models.Q(amount__isnull=True) | models.Q(amount__gt=0), name="entitlement_amount_positive"
+                condition=models.Q(amount__isnull=True) | models.Q(amount__gt=0),
+                name="entitlement_amount_positive",
             ),
             models.CheckConstraint(
                 condition=models.Q(ends_on__isnull=True) | models.Q(ends_on__gte=models.F("starts_on")),
@@ -826,7 +830,9 @@ class BenefitEntitlement(models.Model):
         rule = rrulestr(self.recurrence, dtstart=dt.datetime.combine(self.starts_on, dt.time()))
         return [
             d.date()
-            for d in rule.between(dt.datetime.combine(first, dt.time()), dt.datetime.combine(last, dt.time()), inc=True)
+            for d in rule.between(
+                dt.datetime.combine(first, dt.time()), dt.datetime.combine(last, dt.time()), inc=True
+            )
         ]
 
 
@@ -877,7 +883,8 @@ class BenefitDelivery(models.Model):
                 name="delivery_once_per_due_day",
             ),
             models.CheckConstraint(
-                condition=models.Q(amount__isnull=True) | models.Q(amount__gt=0), name="delivery_amount_positive"
+                condition=models.Q(amount__isnull=True) | models.Q(amount__gt=0),
+                name="delivery_amount_positive",
             ),
             models.CheckConstraint(
                 condition=models.Q(recovery="none") | models.Q(amount__isnull=False),

@@ -188,7 +188,9 @@ def entitlement_specs(round_: Round, tier: str) -> list[EntitlementSpec]:
     codes = {b["code"] for b in benefits}
     treatments = {b["code"] for b in benefits if b["kind"] == BenefitKind.LABOUR_MODEL_TREATMENT}
     types = list(
-        BenefitType.objects.filter(Q(code__in=codes) | Q(treatment__in=treatments), is_active=True).order_by("code")
+        BenefitType.objects.filter(Q(code__in=codes) | Q(treatment__in=treatments), is_active=True).order_by(
+            "code"
+        )
     )
     by_code = {t.code: t for t in types}
     specs: dict[str, EntitlementSpec] = {}
@@ -243,7 +245,9 @@ def entitlements_grant(*, honouree: Honouree, by) -> list[BenefitEntitlement]:
         if spec.code in have:
             continue
         ends = (
-            honouree.named_on + relativedelta(months=spec.months) - dt.timedelta(days=1) if spec.months else None
+            honouree.named_on + relativedelta(months=spec.months) - dt.timedelta(days=1)
+            if spec.months
+            else None
         )
         entitlement = BenefitEntitlement(
             honouree=honouree,
@@ -326,8 +330,12 @@ def honouree_register(
     except ValidationFailed as e:
         errors.append(e)
     texts = {
-        "certificate_no": _text(certificate_no, "certificate_no", 40, errors, row=row, label=("证书编号", "certificate number")),
-        "naming_document": _text(naming_document, "naming_document", 200, errors, row=row, label=("命名文号", "naming document")),
+        "certificate_no": _text(
+            certificate_no, "certificate_no", 40, errors, row=row, label=("证书编号", "certificate number")
+        ),
+        "naming_document": _text(
+            naming_document, "naming_document", 200, errors, row=row, label=("命名文号", "naming document")
+        ),
         "title": _text(title, "title", 100, errors, row=row, label=("称号", "title")),
         "employer": _text(employer, "employer", 200, errors, row=row, label=("工作单位", "employer")),
         "trade": _text(trade, "trade", 100, errors, row=row, label=("从业工种", "trade")),
@@ -335,7 +343,11 @@ def honouree_register(
     }
     note = (note or "").strip()
     if len(note) > 2000:
-        errors.append(ValidationFailed("备注不能超过 2000 字。", "The note is at most 2000 characters.", field="note", row=row))
+        errors.append(
+            ValidationFailed(
+                "备注不能超过 2000 字。", "The note is at most 2000 characters.", field="note", row=row
+            )
+        )
     unit = None
     if unit_id:
         unit = RecommendingUnit.objects.filter(pk=unit_id, scheme=round_.scheme).first()
@@ -412,7 +424,9 @@ def _honouree_locked(honouree_id: int) -> Honouree:
         .first()
     )
     if found is None:
-        raise NotFound(f"工匠 {honouree_id} 不存在。", f"Honouree {honouree_id} does not exist.", field="honouree")
+        raise NotFound(
+            f"工匠 {honouree_id} 不存在。", f"Honouree {honouree_id} does not exist.", field="honouree"
+        )
     return found
 
 
@@ -431,7 +445,13 @@ def _check_change_date(honouree: Honouree, on: dt.date) -> None:
 def _log(honouree: Honouree, to: str, *, by, on: dt.date, reason: str, **extra) -> HonoureeStatusChange:
     change = save_as(
         HonoureeStatusChange(
-            honouree=honouree, from_status=honouree.status, to_status=to, on=on, reason=reason, recorded_by=by, **extra
+            honouree=honouree,
+            from_status=honouree.status,
+            to_status=to,
+            on=on,
+            reason=reason,
+            recorded_by=by,
+            **extra,
         ),
         by=by,
     )
@@ -452,14 +472,20 @@ def honouree_set_status(*, by, honouree_id: int, status: str, on: dt.date, reaso
     """
     require_role(by, Role.TALENT_OFFICE)
     if status not in H.values:
-        raise ValidationFailed(f"“{status}”不是工匠状态。", f"'{status}' is not an honour status.", field="status")
+        raise ValidationFailed(
+            f"“{status}”不是工匠状态。", f"'{status}' is not an honour status.", field="status"
+        )
     if status == H.REVOKED:
-        raise Conflict("撤销荣誉请使用“撤销”操作。", "Use the revocation to revoke an honour.", field="status")
+        raise Conflict(
+            "撤销荣誉请使用“撤销”操作。", "Use the revocation to revoke an honour.", field="status"
+        )
     honouree = _honouree_locked(honouree_id)
     if honouree.status == status:
         return honouree
     if honouree.status == H.REVOKED and status == H.ACTIVE:
-        raise Conflict("已撤销的荣誉请使用“恢复”操作。", "Use the reinstatement for a revoked honour.", field="status")
+        raise Conflict(
+            "已撤销的荣誉请使用“恢复”操作。", "Use the reinstatement for a revoked honour.", field="status"
+        )
     if not honouree.can_become(status):
         raise TransitionNotAllowed(honouree, status)
     reason = required_reason(reason, limit=2000)
@@ -540,7 +566,14 @@ def honouree_revoke(
             d.recovery, d.recovery_marked_on, d.recovery_note = R.TO_RECOVER, on, f"荣誉撤销：{reason}"[:500]
             save_as(d, by=by, reason="honour revoked: to recover")
     change = _log(
-        honouree, H.REVOKED, by=by, on=on, reason=reason, grounds=grounds, recover_paid=recover_paid, debarment=debarment
+        honouree,
+        H.REVOKED,
+        by=by,
+        on=on,
+        reason=reason,
+        grounds=grounds,
+        recover_paid=recover_paid,
+        debarment=debarment,
     )
     honour_status_changed.send(sender=Honouree, honouree=honouree, change=change, by=by)
     honour_revoked.send(
@@ -628,10 +661,14 @@ def prior_honour_add(
             _past_date(conferred_on, "conferred_on", not_before=dt.date(1900, 1, 1))
         except ValidationFailed as e:
             errors.append(e)
-    if year is not None and (isinstance(year, bool) or not isinstance(year, int) or not 1900 <= year <= _today().year):
+    if year is not None and (
+        isinstance(year, bool) or not isinstance(year, int) or not 1900 <= year <= _today().year
+    ):
         errors.append(
             ValidationFailed(
-                f"年份应在 1900–{_today().year} 之间。", f"The year must be 1900–{_today().year}.", field="year"
+                f"年份应在 1900–{_today().year} 之间。",
+                f"The year must be 1900–{_today().year}.",
+                field="year",
             )
         )
     elif year is not None and conferred_on is not None and conferred_on.year != year:
@@ -644,7 +681,9 @@ def prior_honour_add(
         )
     if errors:
         raise ValidationFailed(
-            f"荣誉信息有 {len(errors)} 处错误。", f"The honour has {len(errors)} error(s).", errors=errors,
+            f"荣誉信息有 {len(errors)} 处错误。",
+            f"The honour has {len(errors)} error(s).",
+            errors=errors,
             field=errors[0].field if len(errors) == 1 else None,
         )
     if year is None and conferred_on is not None:
@@ -704,7 +743,10 @@ def _not_due(entitlement: BenefitEntitlement, day: dt.date) -> tuple[str, str] |
     honour = entitlement.honouree.status_on(day)
     if honour != H.ACTIVE:
         label = H(honour).label if honour else "尚未命名"
-        return (f"{day} 该工匠荣誉状态为“{label}”，不发放待遇", f"on {day} the honour was '{honour or 'not yet named'}'")
+        return (
+            f"{day} 该工匠荣誉状态为“{label}”，不发放待遇",
+            f"on {day} the honour was '{honour or 'not yet named'}'",
+        )
     if not entitlement.live_on(day):
         return (f"{day} 不在该待遇的有效期内", f"on {day} the entitlement was not in force")
     return None
@@ -726,8 +768,14 @@ def delivery_record(
     the schedule. ``amount`` defaults to the entitlement's amount; money is Decimal, never a float.
     """
     require_role(by, Role.TALENT_OFFICE)
-    return _deliver(by=by, entitlement_id=entitlement_id, delivered_on=delivered_on, evidence=evidence,
-                    occurrence_on=occurrence_on, amount=amount)
+    return _deliver(
+        by=by,
+        entitlement_id=entitlement_id,
+        delivered_on=delivered_on,
+        evidence=evidence,
+        occurrence_on=occurrence_on,
+        amount=amount,
+    )
 
 
 @transaction.atomic
@@ -736,8 +784,14 @@ def delivery_record_paid(
 ) -> BenefitDelivery:
     """Funding's side of a benefit paid through a disbursement batch: the bank's payment is the delivery."""
     require_role(by, Role.FINANCE_MAKER)
-    return _deliver(by=by, entitlement_id=entitlement_id, delivered_on=paid_on, evidence=evidence,
-                    occurrence_on=occurrence_on, amount=amount)
+    return _deliver(
+        by=by,
+        entitlement_id=entitlement_id,
+        delivered_on=paid_on,
+        evidence=evidence,
+        occurrence_on=occurrence_on,
+        amount=amount,
+    )
 
 
 def _deliver(*, by, entitlement_id: int, delivered_on: dt.date, evidence: str, occurrence_on, amount):
@@ -749,7 +803,9 @@ def _deliver(*, by, entitlement_id: int, delivered_on: dt.date, evidence: str, o
             field="entitlement",
         )
     if e.kind == BenefitKind.REFERRAL:
-        raise Conflict("推荐申报请登记申报结果。", "Record a referral's outcome instead.", field="entitlement")
+        raise Conflict(
+            "推荐申报请登记申报结果。", "Record a referral's outcome instead.", field="entitlement"
+        )
     errors: list[ValidationFailed] = []
     evidence = _text(evidence, "evidence", 500, errors, required=True, label=("凭证", "evidence"))
     if errors:
@@ -797,12 +853,16 @@ def _deliver(*, by, entitlement_id: int, delivered_on: dt.date, evidence: str, o
         with transaction.atomic():
             save_as(delivery, by=by, reason="delivered")
     except IntegrityError:  # the entitlement's lock serialises these; the constraint is the backstop
-        raise Conflict("该应发日期已登记发放。", "That due day has already been recorded.", field="occurrence_on") from None
+        raise Conflict(
+            "该应发日期已登记发放。", "That due day has already been recorded.", field="occurrence_on"
+        ) from None
     return delivery
 
 
 @transaction.atomic
-def delivery_settle_recovery(*, by, delivery_id: int, on: dt.date, note: str = "", waived: bool = False) -> BenefitDelivery:
+def delivery_settle_recovery(
+    *, by, delivery_id: int, on: dt.date, note: str = "", waived: bool = False
+) -> BenefitDelivery:
     """Record that money marked for recovery came back (or that the office waived it); a replay changes nothing."""
     require_role(by, Role.TALENT_OFFICE)
     d = BenefitDelivery.objects.select_for_update().filter(pk=delivery_id).first()
@@ -904,7 +964,11 @@ def entitlement_set_period(
     if ends_on is not None and ends_on < starts_on:
         raise ValidationFailed("结束日期早于开始日期。", "It ends before it starts.", field="ends_on")
     e.starts_on, e.ends_on = starts_on, ends_on
-    outside = [d.occurrence_on for d in e.deliveries.exclude(occurrence_on__isnull=True) if d.occurrence_on not in e.occurrences(d.occurrence_on, d.occurrence_on)]
+    outside = [
+        d.occurrence_on
+        for d in e.deliveries.exclude(occurrence_on__isnull=True)
+        if d.occurrence_on not in e.occurrences(d.occurrence_on, d.occurrence_on)
+    ]
     if outside:
         raise ValidationFailed(
             f"已登记的发放（应发日 {outside[0]}）将不在新的期间内。",

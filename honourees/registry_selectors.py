@@ -124,7 +124,9 @@ def status_counts(user) -> dict[str, int]:
 def honouree_page(user) -> QuerySet[Honouree]:
     """One honouree with everything its page shows, in a fixed number of queries."""
     return honourees_for(user).prefetch_related(
-        Prefetch("status_changes", queryset=HonoureeStatusChange.objects.select_related("recorded_by", "debarment")),
+        Prefetch(
+            "status_changes", queryset=HonoureeStatusChange.objects.select_related("recorded_by", "debarment")
+        ),
         Prefetch(
             "entitlements",
             queryset=BenefitEntitlement.objects.select_related("awarded_honour").prefetch_related(
@@ -177,7 +179,10 @@ def next_due(entitlement: BenefitEntitlement, *, after: dt.date, within_years: i
         if day in delivered:
             continue
         if entitlement.live_on(day) and entitlement.honouree.status_on(day) == Honouree.Status.ACTIVE:
-            if entitlement.kind == BenefitKind.REFERRAL and entitlement.referral_status != BenefitEntitlement.Referral.PENDING:
+            if (
+                entitlement.kind == BenefitKind.REFERRAL
+                and entitlement.referral_status != BenefitEntitlement.Referral.PENDING
+            ):
                 return None
             return day
     return None
@@ -249,7 +254,9 @@ def benefit_calendar(user, month: dt.date, *, scheme: str = "", funder: str = ""
         .exclude(kind=BenefitKind.REFERRAL, referral_status__in=["submitted", "awarded", "declined"])
         .prefetch_related(
             "honouree__status_changes",
-            Prefetch("deliveries", queryset=BenefitDelivery.objects.filter(occurrence_on__range=(first, last))),
+            Prefetch(
+                "deliveries", queryset=BenefitDelivery.objects.filter(occurrence_on__range=(first, last))
+            ),
         )
     )
     if scheme:

@@ -339,23 +339,33 @@ class RegisterForm(forms.Form):
     tier = forms.ChoiceField(label=gettext_lazy("tier"), choices=[(k, v) for k, v in TIER_LABELS.items()])
     named_on = forms.DateField(label=gettext_lazy("named on"), widget=forms.DateInput(attrs={"type": "date"}))
     certificate_no = forms.CharField(
-        label=gettext_lazy("certificate number"), required=False, max_length=40,
+        label=gettext_lazy("certificate number"),
+        required=False,
+        max_length=40,
         help_text=gettext_lazy("Empty: the round's next number by its pattern."),
     )
     naming_document = forms.CharField(label=gettext_lazy("naming document"), required=False, max_length=200)
     title = forms.CharField(label=gettext_lazy("honour title"), required=False, max_length=100)
     employer = forms.CharField(label=gettext_lazy("employer"), required=False, max_length=200)
     trade = forms.CharField(label=gettext_lazy("trade"), required=False, max_length=100)
-    unit = forms.ModelChoiceField(queryset=RecommendingUnit.objects.none(), label=gettext_lazy("Unit"), required=False)
+    unit = forms.ModelChoiceField(
+        queryset=RecommendingUnit.objects.none(), label=gettext_lazy("Unit"), required=False
+    )
     region = forms.CharField(label=gettext_lazy("region"), required=False, max_length=100)
-    note = forms.CharField(label=gettext_lazy("note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(
+        label=gettext_lazy("note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["round"].queryset = (
-            selectors.rounds_for(user).exclude(status__in=registry.INTAKE_RUNNING).order_by("scheme__code", "-year")
+            selectors.rounds_for(user)
+            .exclude(status__in=registry.INTAKE_RUNNING)
+            .order_by("scheme__code", "-year")
         )
-        self.fields["unit"].queryset = RecommendingUnit.objects.select_related("scheme").order_by("scheme__code", "name")
+        self.fields["unit"].queryset = RecommendingUnit.objects.select_related("scheme").order_by(
+            "scheme__code", "name"
+        )
 
 
 @login_required
@@ -409,7 +419,9 @@ def historic_import(request):
             errors = exc.errors or [exc]
         else:
             messages.success(request, _("%(count)s honourees registered.") % {"count": len(made)})
-            return redirect(f"{reverse('intake:registry-roster')}?{urlencode({'scheme': request.POST.get('scheme', '')})}")
+            return redirect(
+                f"{reverse('intake:registry-roster')}?{urlencode({'scheme': request.POST.get('scheme', '')})}"
+            )
     return render(
         request,
         "honourees/registry/import.html",
@@ -426,6 +438,3 @@ def historic_template(request, code: str):
     response = HttpResponse(write_historic_template(scheme), content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="historic-{scheme.code}.xlsx"'
     return response
-
-
-

@@ -49,8 +49,16 @@ from honourees.summary_xlsx import _formula_cells, _formula_error, cell_error, l
 
 TITLE_ROW, HEADER_ROW, FIRST_DATA_ROW = 1, 2, 3
 MAX_DATA_ROWS = 2000
-TIER_BY_TEXT = {"": "named", "命名": "named", "named": "named", "提名": "nominated", "nominated": "nominated",
-                "入围": "finalist", "入围奖": "finalist", "finalist": "finalist"}
+TIER_BY_TEXT = {
+    "": "named",
+    "命名": "named",
+    "named": "named",
+    "提名": "nominated",
+    "nominated": "nominated",
+    "入围": "finalist",
+    "入围奖": "finalist",
+    "finalist": "finalist",
+}
 
 
 @dataclass(frozen=True)
@@ -172,13 +180,20 @@ def _cell(row: int, col: Column, value, units: dict[str, int]):
     if col.kind == "tier":
         tier = TIER_BY_TEXT.get("" if empty else str(value))
         if tier is None:
-            return _at(row, col.field, f"“{value}”应为命名、提名或入围。", f"'{value}' must be 命名, 提名 or 入围.")
+            return _at(
+                row, col.field, f"“{value}”应为命名、提名或入围。", f"'{value}' must be 命名, 提名 or 入围."
+            )
         return tier
     if col.kind == "unit":
         if empty:
             return None
         if str(value) not in units:
-            return _at(row, col.field, f"“{value}”不是本项目的推荐单位。", f"'{value}' is not one of the scheme's units.")
+            return _at(
+                row,
+                col.field,
+                f"“{value}”不是本项目的推荐单位。",
+                f"'{value}' is not one of the scheme's units.",
+            )
         return units[str(value)]
     # text: numbers typed into a text column (a certificate 2018001) are kept as written
     if isinstance(value, float) and value.is_integer():
@@ -195,16 +210,22 @@ def parse_historic(file, *, scheme: Scheme) -> tuple[list[dict], list[Validation
     """
     sheets = load_xlsx(file).worksheets
     if not sheets:
-        raise nothing_saved([ValidationFailed(
-            "Excel 文件已损坏或不完整，无法读取；请重新保存后再导入。",
-            "The Excel file is damaged or incomplete and cannot be read; save it again and retry.",
-            field="file",
-        )])
+        raise nothing_saved(
+            [
+                ValidationFailed(
+                    "Excel 文件已损坏或不完整，无法读取；请重新保存后再导入。",
+                    "The Excel file is damaged or incomplete and cannot be read; save it again and retry.",
+                    field="file",
+                )
+            ]
+        )
     ws = sheets[0]
     width = len(HISTORIC_COLUMNS)
     max_row, max_col = ws.max_row, max(ws.max_column, width)
     if max_row - HEADER_ROW > MAX_DATA_ROWS * 2:
-        raise nothing_saved([ValidationFailed(f"表格行数过多（{max_row} 行）。", f"Too many rows ({max_row}).", field="file")])
+        raise nothing_saved(
+            [ValidationFailed(f"表格行数过多（{max_row} 行）。", f"Too many rows ({max_row}).", field="file")]
+        )
     structure = [_formula_error(c) for c in _formula_cells(ws, TITLE_ROW, HEADER_ROW, max_col)]
     for column in range(1, max_col + 1):
         want = HISTORIC_COLUMNS[column - 1].header if column <= width else None
@@ -248,8 +269,12 @@ def parse_historic(file, *, scheme: Scheme) -> tuple[list[dict], list[Validation
         if m.max_row >= FIRST_DATA_ROW:
             errors.append(
                 cell_error(
-                    m.min_row, None, f"数据区不能合并单元格（{m.coord}）。", f"Cells {m.coord} are merged.",
-                    field="merged", column=m.min_col,
+                    m.min_row,
+                    None,
+                    f"数据区不能合并单元格（{m.coord}）。",
+                    f"Cells {m.coord} are merged.",
+                    field="merged",
+                    column=m.min_col,
                 )
             )
             refused.setdefault(m.min_row, set()).update(range(1, max_col + 1))
@@ -266,14 +291,24 @@ def parse_historic(file, *, scheme: Scheme) -> tuple[list[dict], list[Validation
             continue  # an empty row, or one numbered in advance
         count += 1
         if count > MAX_DATA_ROWS:
-            errors.append(ValidationFailed(f"最多导入 {MAX_DATA_ROWS} 行。", f"At most {MAX_DATA_ROWS} rows.", row=number))
+            errors.append(
+                ValidationFailed(
+                    f"最多导入 {MAX_DATA_ROWS} 行。", f"At most {MAX_DATA_ROWS} rows.", row=number
+                )
+            )
             break
         if number in refused:
             continue
         if any(v not in (None, "") for v in values[width:]):
             errors.append(
-                cell_error(number, None, "表格右侧（表头以外）有内容。", "There is content right of the table.",
-                           field="header", column=width + 1)
+                cell_error(
+                    number,
+                    None,
+                    "表格右侧（表头以外）有内容。",
+                    "There is content right of the table.",
+                    field="header",
+                    column=width + 1,
+                )
             )
             continue
         data: dict = {}
@@ -285,7 +320,14 @@ def parse_historic(file, *, scheme: Scheme) -> tuple[list[dict], list[Validation
             if isinstance(got, ValidationFailed):
                 problems.append(got)
             elif col.limit and isinstance(got, str) and len(got) > col.limit:
-                problems.append(_at(number, col.field, f"超过 {col.limit} 个字。", f"is longer than {col.limit} characters."))
+                problems.append(
+                    _at(
+                        number,
+                        col.field,
+                        f"超过 {col.limit} 个字。",
+                        f"is longer than {col.limit} characters.",
+                    )
+                )
             else:
                 data[col.field] = got
         if problems:
@@ -293,14 +335,26 @@ def parse_historic(file, *, scheme: Scheme) -> tuple[list[dict], list[Validation
             continue
         key = (data["id_number"].upper(), data["year"])
         if key in seen_person:
-            errors.append(_at(number, "id_number", f"与第 {seen_person[key]} 行是同一人同一年度。",
-                              f"the same person and year as row {seen_person[key]}."))
+            errors.append(
+                _at(
+                    number,
+                    "id_number",
+                    f"与第 {seen_person[key]} 行是同一人同一年度。",
+                    f"the same person and year as row {seen_person[key]}.",
+                )
+            )
             continue
         seen_person[key] = number
         if data["certificate_no"]:
             if data["certificate_no"] in seen_certificate:
-                errors.append(_at(number, "certificate_no", f"与第 {seen_certificate[data['certificate_no']]} 行重复。",
-                                  f"repeats row {seen_certificate[data['certificate_no']]}."))
+                errors.append(
+                    _at(
+                        number,
+                        "certificate_no",
+                        f"与第 {seen_certificate[data['certificate_no']]} 行重复。",
+                        f"repeats row {seen_certificate[data['certificate_no']]}.",
+                    )
+                )
                 continue
             seen_certificate[data["certificate_no"]] = number
         data["row"] = number
@@ -372,9 +426,25 @@ def historic_import(*, by, scheme_code: str, file) -> list[Honouree]:
 # --- the roster ---------------------------------------------------------------------------------------------
 
 ROSTER_COLUMNS = [
-    ("序号", 6), ("证书编号", 18), ("姓名", 10), ("性别", 6), ("出生日期", 12), ("身份证号", 21), ("项目", 14),
-    ("年度", 8), ("命名类别", 10), ("称号", 16), ("命名日期", 12), ("命名文号", 22), ("工作单位", 26),
-    ("从业工种", 14), ("推荐单位", 22), ("所在地区", 12), ("状态", 8), ("状态变更日期", 12), ("状态说明", 30),
+    ("序号", 6),
+    ("证书编号", 18),
+    ("姓名", 10),
+    ("性别", 6),
+    ("出生日期", 12),
+    ("身份证号", 21),
+    ("项目", 14),
+    ("年度", 8),
+    ("命名类别", 10),
+    ("称号", 16),
+    ("命名日期", 12),
+    ("命名文号", 22),
+    ("工作单位", 26),
+    ("从业工种", 14),
+    ("推荐单位", 22),
+    ("所在地区", 12),
+    ("状态", 8),
+    ("状态变更日期", 12),
+    ("状态说明", 30),
 ]
 DATE_FORMAT = 'yyyy"年"m"月"d"日"'
 
@@ -389,8 +459,13 @@ def export_roster(*, by, honourees) -> bytes:
     whole = can_see_full_id(by)
     if whole:
         PersonalDataAccess.objects.bulk_create(
-            PersonalDataAccess(user=by, subject_type="honourees.person", subject_id=str(h.person_id),
-                               field="id_number", purpose="工匠名册导出")
+            PersonalDataAccess(
+                user=by,
+                subject_type="honourees.person",
+                subject_id=str(h.person_id),
+                field="id_number",
+                purpose="工匠名册导出",
+            )
             for h in honourees
         )
     with translation.override("zh-hans"):
@@ -403,11 +478,25 @@ def export_roster(*, by, honourees) -> bytes:
             row = FIRST_DATA_ROW + seq - 1
             unit = h.unit_shown()
             values = [
-                seq, h.certificate_no, h.person.name, h.person.get_gender_display(), h.person.birth_date,
-                h.person.id_number if whole else mask_id_number(h.person.id_number), h.round.scheme.name,
-                h.round.year, str(TIER_LABELS.get(h.tier, h.tier)), h.title_shown(), h.named_on, h.naming_document,
-                h.employer_shown(), h.trade_shown(), unit.name if unit else "", h.region_shown(),
-                h.get_status_display(), h.status_changed_on, h.status_reason,
+                seq,
+                h.certificate_no,
+                h.person.name,
+                h.person.get_gender_display(),
+                h.person.birth_date,
+                h.person.id_number if whole else mask_id_number(h.person.id_number),
+                h.round.scheme.name,
+                h.round.year,
+                str(TIER_LABELS.get(h.tier, h.tier)),
+                h.title_shown(),
+                h.named_on,
+                h.naming_document,
+                h.employer_shown(),
+                h.trade_shown(),
+                unit.name if unit else "",
+                h.region_shown(),
+                h.get_status_display(),
+                h.status_changed_on,
+                h.status_reason,
             ]
             for column, value in enumerate(values, start=1):
                 cell = ws.cell(row, column)

@@ -152,7 +152,11 @@ def _int(value, path: str, minimum: int = 0) -> int:
 
 def _decimal(value, path: str, *, places: int = 2, lo: Decimal | None = None, hi: Decimal | None = None):
     if not isinstance(value, str):
-        _fail(path, "金额或比例应写成字符串，如 \"10000.00\"", 'write amounts and ratios as strings, e.g. "10000.00"')
+        _fail(
+            path,
+            '金额或比例应写成字符串，如 "10000.00"',
+            'write amounts and ratios as strings, e.g. "10000.00"',
+        )
     try:
         d = Decimal(value)
     except InvalidOperation:
@@ -280,7 +284,9 @@ def validate_round_rules(rules) -> dict:
         _keys(benefit, BENEFIT_KEYS, p, {"kind", "code", "zh", "en"})
         _choice(benefit["kind"], BENEFIT_KINDS, f"{p}.kind")
         if not isinstance(benefit["code"], str) or not _CODE.fullmatch(benefit["code"]):
-            _fail(f"{p}.code", "代码只能用小写字母、数字和下划线", "a code is lower-case letters, digits and _")
+            _fail(
+                f"{p}.code", "代码只能用小写字母、数字和下划线", "a code is lower-case letters, digits and _"
+            )
         if benefit["code"] in codes:
             _fail(f"{p}.code", f"“{benefit['code']}”重复", f"'{benefit['code']}' appears twice")
         codes.add(benefit["code"])
@@ -316,7 +322,11 @@ def validate_recurrence(value, path: str) -> str:
     may be written here. Only monthly and yearly schedules (the periods benefits have).
     """
     if not isinstance(value, str) or not value.strip():
-        _fail(path, "应为 RRULE 文本，如 FREQ=MONTHLY;BYMONTHDAY=1", "must be an RRULE such as FREQ=MONTHLY;BYMONTHDAY=1")
+        _fail(
+            path,
+            "应为 RRULE 文本，如 FREQ=MONTHLY;BYMONTHDAY=1",
+            "must be an RRULE such as FREQ=MONTHLY;BYMONTHDAY=1",
+        )
     text = value.strip().upper().removeprefix("RRULE:")
     parts = {}
     for part in text.split(";"):
@@ -352,7 +362,11 @@ def format_certificate_no(pattern: str, *, scheme_code: str, year: int, seq: int
 
 def _certificate_pattern(pattern, path: str) -> None:
     if not isinstance(pattern, str) or "{seq" not in pattern:
-        _fail(path, "应为含 {seq} 的文本，如 {scheme}-{year}-{seq:03d}", "must contain {seq}, e.g. {scheme}-{year}-{seq:03d}")
+        _fail(
+            path,
+            "应为含 {seq} 的文本，如 {scheme}-{year}-{seq:03d}",
+            "must contain {seq}, e.g. {scheme}-{year}-{seq:03d}",
+        )
     try:
         sample = format_certificate_no(pattern, scheme_code="x" * 20, year=2023, seq=999)
     except (KeyError, IndexError, ValueError, AttributeError):
@@ -362,7 +376,11 @@ def _certificate_pattern(pattern, path: str) -> None:
             "only {scheme}, {year} and {seq} may be used (with a format such as {seq:03d})",
         )
     if len(sample) > CERTIFICATE_NO_MAX:
-        _fail(path, f"生成的证书编号超过 {CERTIFICATE_NO_MAX} 个字符", f"makes numbers longer than {CERTIFICATE_NO_MAX} characters")
+        _fail(
+            path,
+            f"生成的证书编号超过 {CERTIFICATE_NO_MAX} 个字符",
+            f"makes numbers longer than {CERTIFICATE_NO_MAX} characters",
+        )
 
 
 def award_total(rules: dict, tier: str = "named") -> Decimal:

@@ -6,14 +6,27 @@ tests use them as the real-world configurations.
 
 _JUDGE_POLITICS = {
     "kind": "judgement",
-    "params": {"zh": "政治坚定、遵纪守法、职业道德良好", "en": "Politically sound, law-abiding, of good professional ethics"},
+    "params": {
+        "zh": "政治坚定、遵纪守法、职业道德良好",
+        "en": "Politically sound, law-abiding, of good professional ethics",
+    },
 }
 
 BALING_2023 = {
-    "scheme": {"code": "baling", "name": "巴陵工匠", "city": "岳阳",
-               "organiser": "中共岳阳市委人才工作领导小组办公室、岳阳市总工会"},
-    "round": {"year": 2023, "title": "2023年“巴陵工匠”选拔", "document_no": "",
-              "published_on": "2023-09-11", "target_count": 20, "notice_working_days": 5},
+    "scheme": {
+        "code": "baling",
+        "name": "巴陵工匠",
+        "city": "岳阳",
+        "organiser": "中共岳阳市委人才工作领导小组办公室、岳阳市总工会",
+    },
+    "round": {
+        "year": 2023,
+        "title": "2023年“巴陵工匠”选拔",
+        "document_no": "",
+        "published_on": "2023-09-11",
+        "target_count": 20,
+        "notice_working_days": 5,
+    },
     "rules": {
         # §四(一): county unions ≤ 8, city industry unions ≤ 5, large enterprises' unions ≤ 2.
         "quotas": [
@@ -28,12 +41,19 @@ BALING_2023 = {
             {"kind": "min_years_in_city", "params": {"years": 3}},  # §二: full-time in 岳阳 ≥ 3 years
             {"kind": "min_skill_level", "params": {"level": "technician", "industries": ["manufacturing"]}},
             {"kind": "no_prior_honour_at_or_above", "params": {"level": "provincial"}},  # §二(三)
-            {"kind": "not_already_honoured", "params": {"schemes": ["baling"], "programmes": ["city_talent_funding"]}},
+            {
+                "kind": "not_already_honoured",
+                "params": {"schemes": ["baling"], "programmes": ["city_talent_funding"]},
+            },
             {"kind": "not_debarred"},  # §五(二): false claims → banned for 3 years
             _JUDGE_POLITICS,
-            {"kind": "judgement", "params": {
-                "zh": "非不从事技术技能工作的现职领导干部或机关事业单位工作人员",
-                "en": "Not a serving leader or civil servant without technical or skills work"}},
+            {
+                "kind": "judgement",
+                "params": {
+                    "zh": "非不从事技术技能工作的现职领导干部或机关事业单位工作人员",
+                    "en": "Not a serving leader or civil servant without technical or skills work",
+                },
+            },
         ],
         # §四(二)–(六)
         "stages": [
@@ -49,17 +69,40 @@ BALING_2023 = {
         "award": {
             "source": "city_talent_fund",
             "tax": {"withhold": True, "rate": "0.20", "category": "incidental_income"},
-            "by_tier": {"named": {"instalments": [
-                {"amount": "10000.00", "months_after_naming": 0, "label": "第一年资助"},
-                {"amount": "10000.00", "months_after_naming": 12, "label": "第二年资助", "conditions": [
-                    {"kind": "studio_established", "params": {"institution_kinds": [
-                        "vocational_college_industry_college", "university_internship_base"]}},
-                    {"kind": "assessment_passed", "params": {"period": 1}},
-                ]},
-            ]}},
+            "by_tier": {
+                "named": {
+                    "instalments": [
+                        {"amount": "10000.00", "months_after_naming": 0, "label": "第一年资助"},
+                        {
+                            "amount": "10000.00",
+                            "months_after_naming": 12,
+                            "label": "第二年资助",
+                            "conditions": [
+                                {
+                                    "kind": "studio_established",
+                                    "params": {
+                                        "institution_kinds": [
+                                            "vocational_college_industry_college",
+                                            "university_internship_base",
+                                        ]
+                                    },
+                                },
+                                {"kind": "assessment_passed", "params": {"period": 1}},
+                            ],
+                        },
+                    ]
+                }
+            },
         },
-        "benefits": [{"kind": "recurring_allowance", "code": "baling_allowance", "funder": "city_finance",
-                      "zh": "根据相关规定发放津贴补助", "en": "Allowances under the applicable regulations"}],
+        "benefits": [
+            {
+                "kind": "recurring_allowance",
+                "code": "baling_allowance",
+                "funder": "city_finance",
+                "zh": "根据相关规定发放津贴补助",
+                "en": "Allowances under the applicable regulations",
+            }
+        ],
         "debarment_years": 3,
     },
     "units": [
@@ -71,10 +114,20 @@ BALING_2023 = {
 }
 
 JIAOZUO_2018 = {
-    "scheme": {"code": "jiaozuo", "name": "焦作工匠", "city": "焦作",
-               "organiser": "焦作市总工会、焦作市人力资源和社会保障局"},
-    "round": {"year": 2018, "title": "首批焦作工匠选树", "document_no": "焦工文[2018]33号",
-              "published_on": None, "target_count": 20, "notice_working_days": 5},
+    "scheme": {
+        "code": "jiaozuo",
+        "name": "焦作工匠",
+        "city": "焦作",
+        "organiser": "焦作市总工会、焦作市人力资源和社会保障局",
+    },
+    "round": {
+        "year": 2018,
+        "title": "首批焦作工匠选树",
+        "document_no": "焦工文[2018]33号",
+        "published_on": None,
+        "target_count": 20,
+        "notice_working_days": 5,
+    },
     "rules": {
         # §三: county unions and 焦煤集团 2 each; industry unions and city units 1 each; ≤ 20 named.
         "quotas": [
@@ -102,8 +155,15 @@ JIAOZUO_2018 = {
             "tax": {"withhold": True, "rate": "0.20", "category": "incidental_income"},
             "by_tier": {"named": {"instalments": [{"amount": "10000.00", "label": "一次性奖励"}]}},
         },
-        "benefits": [{"kind": "referral", "code": "jiaozuo_may_day_medal", "funder": "union",
-                      "zh": "按程序申报焦作市五一劳动奖章", "en": "Referral for the 焦作 May Day Labour Medal"}],
+        "benefits": [
+            {
+                "kind": "referral",
+                "code": "jiaozuo_may_day_medal",
+                "funder": "union",
+                "zh": "按程序申报焦作市五一劳动奖章",
+                "en": "Referral for the 焦作 May Day Labour Medal",
+            }
+        ],
     },
     "units": [
         ("解放区总工会", "county_union", "解放区"),
@@ -114,8 +174,14 @@ JIAOZUO_2018 = {
 
 BAOTOU_2023 = {
     "scheme": {"code": "baotou", "name": "包头工匠", "city": "包头", "organiser": "包头市总工会"},
-    "round": {"year": 2023, "title": "包头市2023年“包头工匠”选树", "document_no": "包总工办发〔2023〕2号",
-              "published_on": "2023-01-17", "target_count": 20, "notice_working_days": 5},
+    "round": {
+        "year": 2023,
+        "title": "包头市2023年“包头工匠”选树",
+        "document_no": "包总工办发〔2023〕2号",
+        "published_on": "2023-01-17",
+        "target_count": 20,
+        "notice_working_days": 5,
+    },
     "rules": {
         # §四(一): direct and industry unions, societies 1–3 each; reform pilot units +1–2.
         "quotas": [
@@ -126,24 +192,57 @@ BAOTOU_2023 = {
         "pilot_extra": 2,
         "eligibility": [
             # §三: any one of six routes.
-            {"kind": "any_of", "params": {"routes": [
-                {"code": "honour", "zh": "市级以上劳动模范、五一劳动奖章、鹿城英才或政府特殊津贴",
-                 "en": "City-level or higher labour model, May Day medal, 鹿城英才 or special allowance"},
-                {"code": "competition", "zh": "国家级前20名、自治区级前3名、市级第1名或市级以上技术能手",
-                 "en": "National top 20, regional top 3, city first place, or technical expert"},
-                {"code": "science_award", "zh": "国家、自治区级科学技术进步奖",
-                 "en": "National or regional science and technology progress award"},
-                {"code": "invention", "zh": "重大发明创造或解决重大关键性生产技术难题",
-                 "en": "Major invention or breakthrough on a key production problem"},
-                {"code": "patent_or_heritage", "zh": "绝活绝技、重点技术领域专利或传承民族传统技艺",
-                 "en": "Unique skills, key patents, or preserving traditional crafts"},
-                {"code": "major_project", "zh": "作为主要成员参与国家、自治区、市重大科技计划项目",
-                 "en": "Key member of a national, regional or city science programme"},
-            ]}},
-            {"kind": "judgement", "params": {"zh": "无违法犯罪记录（公安部门证明）",
-                                             "en": "No criminal record (police certificate)"}},
-            {"kind": "judgement", "params": {"zh": "非副县级以上领导干部或企业负责人",
-                                             "en": "Not a deputy-county-level cadre or enterprise head"}},
+            {
+                "kind": "any_of",
+                "params": {
+                    "routes": [
+                        {
+                            "code": "honour",
+                            "zh": "市级以上劳动模范、五一劳动奖章、鹿城英才或政府特殊津贴",
+                            "en": "City-level or higher labour model, May Day medal, 鹿城英才 or special allowance",
+                        },
+                        {
+                            "code": "competition",
+                            "zh": "国家级前20名、自治区级前3名、市级第1名或市级以上技术能手",
+                            "en": "National top 20, regional top 3, city first place, or technical expert",
+                        },
+                        {
+                            "code": "science_award",
+                            "zh": "国家、自治区级科学技术进步奖",
+                            "en": "National or regional science and technology progress award",
+                        },
+                        {
+                            "code": "invention",
+                            "zh": "重大发明创造或解决重大关键性生产技术难题",
+                            "en": "Major invention or breakthrough on a key production problem",
+                        },
+                        {
+                            "code": "patent_or_heritage",
+                            "zh": "绝活绝技、重点技术领域专利或传承民族传统技艺",
+                            "en": "Unique skills, key patents, or preserving traditional crafts",
+                        },
+                        {
+                            "code": "major_project",
+                            "zh": "作为主要成员参与国家、自治区、市重大科技计划项目",
+                            "en": "Key member of a national, regional or city science programme",
+                        },
+                    ]
+                },
+            },
+            {
+                "kind": "judgement",
+                "params": {
+                    "zh": "无违法犯罪记录（公安部门证明）",
+                    "en": "No criminal record (police certificate)",
+                },
+            },
+            {
+                "kind": "judgement",
+                "params": {
+                    "zh": "非副县级以上领导干部或企业负责人",
+                    "en": "Not a deputy-county-level cadre or enterprise head",
+                },
+            },
             {"kind": "not_debarred"},
         ],
         # §五: qualification and vote, shortlist 1:1.5, online vote 5 days, defense, final, notice.
@@ -166,8 +265,15 @@ BAOTOU_2023 = {
             "tax": {"withhold": True, "rate": "0.20", "category": "incidental_income"},
             "by_tier": {"named": {"instalments": [{"amount": "10000.00", "label": "一次性奖励"}]}},
         },
-        "benefits": [{"kind": "labour_model_treatment", "code": "baotou_labour_model", "funder": "city_finance",
-                      "zh": "享受包头市劳动模范待遇", "en": "包头 city labour-model treatment"}],
+        "benefits": [
+            {
+                "kind": "labour_model_treatment",
+                "code": "baotou_labour_model",
+                "funder": "city_finance",
+                "zh": "享受包头市劳动模范待遇",
+                "en": "包头 city labour-model treatment",
+            }
+        ],
     },
     "units": [
         ("包钢集团工会", "direct_union", "昆都仑区"),
@@ -177,9 +283,20 @@ BAOTOU_2023 = {
 }
 
 JINZHONG_2019 = {
-    "scheme": {"code": "jinzhong", "name": "晋中工匠", "city": "晋中", "organiser": "晋中市人力资源和社会保障局"},
-    "round": {"year": 2019, "title": "2019年度“晋中工匠”遴选", "document_no": "市人社发[2019]26号",
-              "published_on": None, "target_count": 15, "notice_working_days": 5},
+    "scheme": {
+        "code": "jinzhong",
+        "name": "晋中工匠",
+        "city": "晋中",
+        "organiser": "晋中市人力资源和社会保障局",
+    },
+    "round": {
+        "year": 2019,
+        "title": "2019年度“晋中工匠”遴选",
+        "document_no": "市人社发[2019]26号",
+        "published_on": None,
+        "target_count": 15,
+        "notice_working_days": 5,
+    },
     "rules": {
         # §一: county HR bureaus ≤ 2, city units ≤ 1.
         "quotas": [
@@ -188,13 +305,27 @@ JINZHONG_2019 = {
         ],
         "eligibility": [
             {"kind": "min_skill_level", "params": {"level": "senior"}},  # §二(二)5: 高级 skill level
-            {"kind": "not_already_honoured", "params": {"programmes": [
-                "sanjin_talent", "sanjin_technical_expert", "city_party_contact_expert"]}},
+            {
+                "kind": "not_already_honoured",
+                "params": {
+                    "programmes": ["sanjin_talent", "sanjin_technical_expert", "city_party_contact_expert"]
+                },
+            },
             {"kind": "not_debarred"},
-            {"kind": "judgement", "params": {"zh": "以近5年业绩、成果、贡献和荣誉为主；无违法违规违纪、失信记录",
-                                             "en": "Judged on the last 5 years; no legal, disciplinary or credit record"}},
-            {"kind": "judgement", "params": {"zh": "已征求同级政法、卫健等部门意见",
-                                             "en": "Opinions of other departments obtained"}},
+            {
+                "kind": "judgement",
+                "params": {
+                    "zh": "以近5年业绩、成果、贡献和荣誉为主；无违法违规违纪、失信记录",
+                    "en": "Judged on the last 5 years; no legal, disciplinary or credit record",
+                },
+            },
+            {
+                "kind": "judgement",
+                "params": {
+                    "zh": "已征求同级政法、卫健等部门意见",
+                    "en": "Opinions of other departments obtained",
+                },
+            },
         ],
         # §三: recommendation with opinions → ranking, direct recognition / expert review, inspection → notice.
         "stages": [
@@ -212,8 +343,15 @@ JINZHONG_2019 = {
             "tax": {"withhold": True, "rate": "0.20", "category": "incidental_income"},
             "by_tier": {"named": {"instalments": [{"amount": "20000.00", "label": "一次性奖励"}]}},
         },
-        "benefits": [{"kind": "referral", "code": "jinzhong_sanjin_talent", "funder": "city_finance",
-                      "zh": "特别优秀的纳入“三晋英才”支持计划", "en": "The best are referred to the 三晋英才 programme"}],
+        "benefits": [
+            {
+                "kind": "referral",
+                "code": "jinzhong_sanjin_talent",
+                "funder": "city_finance",
+                "zh": "特别优秀的纳入“三晋英才”支持计划",
+                "en": "The best are referred to the 三晋英才 programme",
+            }
+        ],
     },
     "units": [
         ("榆次区人力资源和社会保障局", "county_hr_bureau", "榆次区"),
@@ -223,9 +361,20 @@ JINZHONG_2019 = {
 }
 
 BAYU_2022 = {
-    "scheme": {"code": "bayu", "name": "最美巴渝工匠", "city": "重庆", "organiser": "重庆市高技能人才工作联席会"},
-    "round": {"year": 2022, "title": "2022年“最美巴渝工匠”选树", "document_no": "渝高技办〔2022〕7号",
-              "published_on": None, "target_count": 10, "notice_working_days": 0},
+    "scheme": {
+        "code": "bayu",
+        "name": "最美巴渝工匠",
+        "city": "重庆",
+        "organiser": "重庆市高技能人才工作联席会",
+    },
+    "round": {
+        "year": 2022,
+        "title": "2022年“最美巴渝工匠”选树",
+        "document_no": "渝高技办〔2022〕7号",
+        "published_on": None,
+        "target_count": 10,
+        "notice_working_days": 0,
+    },
     "rules": {
         # §七(一): districts ≤ 6, city departments ≤ 3.
         "quotas": [
@@ -234,8 +383,13 @@ BAYU_2022 = {
         ],
         "eligibility": [
             # §五: 技师 or above, or a city-level 非遗 inheritor, or an intermediate title in listed fields.
-            {"kind": "min_skill_level", "params": {"level": "technician", "alternatives": [
-                "city_heritage_inheritor", "intermediate_title_listed_fields"]}},
+            {
+                "kind": "min_skill_level",
+                "params": {
+                    "level": "technician",
+                    "alternatives": ["city_heritage_inheritor", "intermediate_title_listed_fields"],
+                },
+            },
             {"kind": "not_already_honoured", "params": {"schemes": ["bayu"]}},
             {"kind": "not_debarred"},
             _JUDGE_POLITICS,

@@ -67,12 +67,41 @@ class PersonOut(serializers.Serializer):
 
 
 NOMINATION_FIELDS = [
-    "ethnicity", "political_status", "native_place", "education_fulltime", "school_fulltime", "education_inservice",
-    "school_inservice", "trade", "skill_level", "industry", "category", "phone", "email", "employer", "position",
-    "work_started_on", "years_in_trade", "in_city_since", "expertise", "invention_patent_count", "innovation_count",
-    "resume", "awards", "patents", "innovation_work", "process_improvement", "mentoring_work", "brief_deeds",
-    "full_deeds", "declaration_signed_on", "employer_opinion", "recommender_opinion", "peer_org_opinion",
-    "department_opinions", "claimed_routes",
+    "ethnicity",
+    "political_status",
+    "native_place",
+    "education_fulltime",
+    "school_fulltime",
+    "education_inservice",
+    "school_inservice",
+    "trade",
+    "skill_level",
+    "industry",
+    "category",
+    "phone",
+    "email",
+    "employer",
+    "position",
+    "work_started_on",
+    "years_in_trade",
+    "in_city_since",
+    "expertise",
+    "invention_patent_count",
+    "innovation_count",
+    "resume",
+    "awards",
+    "patents",
+    "innovation_work",
+    "process_improvement",
+    "mentoring_work",
+    "brief_deeds",
+    "full_deeds",
+    "declaration_signed_on",
+    "employer_opinion",
+    "recommender_opinion",
+    "peer_org_opinion",
+    "department_opinions",
+    "claimed_routes",
 ]
 
 
@@ -83,16 +112,34 @@ class NominationOut(serializers.ModelSerializer):
 
     class Meta:
         model = Nomination
-        fields = ["id", "round", "unit", "channel", "status", "tier", "person", *NOMINATION_FIELDS,
-                  "eligibility", "review_note", "vote_count", "submitted_at"]
+        fields = [
+            "id",
+            "round",
+            "unit",
+            "channel",
+            "status",
+            "tier",
+            "person",
+            *NOMINATION_FIELDS,
+            "eligibility",
+            "review_note",
+            "vote_count",
+            "submitted_at",
+        ]
 
 
 class NominationReviewOut(NominationOut):
     """What the office and the auditor see in addition: scores, judgements and the committee's note."""
 
     class Meta(NominationOut.Meta):
-        fields = [*NominationOut.Meta.fields, "score", "defense_score", "judgements", "inspection_notes",
-                  "committee_note"]
+        fields = [
+            *NominationOut.Meta.fields,
+            "score",
+            "defense_score",
+            "judgements",
+            "inspection_notes",
+            "committee_note",
+        ]
 
 
 class PersonIn(serializers.Serializer):
@@ -169,7 +216,9 @@ class ShortlistIn(serializers.Serializer):
 
 
 class VotesIn(serializers.Serializer):
-    votes = serializers.DictField(child=serializers.IntegerField(min_value=0), help_text='{"<nomination id>": votes}')
+    votes = serializers.DictField(
+        child=serializers.IntegerField(min_value=0), help_text='{"<nomination id>": votes}'
+    )
 
 
 class ProposeIn(serializers.Serializer):
@@ -202,8 +251,22 @@ class HonoureeOut(serializers.ModelSerializer):
 
     class Meta:
         model = Honouree
-        fields = ["id", "name", "scheme", "year", "round", "nomination", "tier", "title", "certificate_no", "named_on",
-                  "naming_document", "status", "status_changed_on", "status_reason"]
+        fields = [
+            "id",
+            "name",
+            "scheme",
+            "year",
+            "round",
+            "nomination",
+            "tier",
+            "title",
+            "certificate_no",
+            "named_on",
+            "naming_document",
+            "status",
+            "status_changed_on",
+            "status_reason",
+        ]
 
 
 # --- the registry --------------------------------------------------------------------------------------------
@@ -228,8 +291,19 @@ class HonoureeRosterOut(HonoureeOut):
 class PriorHonourOut(serializers.ModelSerializer):
     class Meta:
         model = PriorHonour
-        fields = ["id", "person", "name", "programme", "level", "year", "conferred_on", "granted_by", "revoked",
-                  "revoked_on", "revoked_reason"]
+        fields = [
+            "id",
+            "person",
+            "name",
+            "programme",
+            "level",
+            "year",
+            "conferred_on",
+            "granted_by",
+            "revoked",
+            "revoked_on",
+            "revoked_reason",
+        ]
 
 
 class DeliveryOut(serializers.ModelSerializer):
@@ -237,16 +311,47 @@ class DeliveryOut(serializers.ModelSerializer):
 
     class Meta:
         model = BenefitDelivery
-        fields = ["id", "entitlement", "occurrence_on", "delivered_on", "amount", "evidence", "recorded_by",
-                  "recorded_at", "recovery", "recovery_marked_on", "recovered_on", "recovery_note"]
+        fields = [
+            "id",
+            "entitlement",
+            "occurrence_on",
+            "delivered_on",
+            "amount",
+            "evidence",
+            "recorded_by",
+            "recorded_at",
+            "recovery",
+            "recovery_marked_on",
+            "recovered_on",
+            "recovery_note",
+        ]
 
 
 class EntitlementOut(serializers.ModelSerializer):
     class Meta:
         model = BenefitEntitlement
-        fields = ["id", "honouree", "code", "source_code", "name", "name_en", "kind", "funder", "amount", "recurrence",
-                  "starts_on", "ends_on", "status", "status_changed_on", "status_reason", "referral_status",
-                  "referral_submitted_on", "referral_decided_on", "referral_note", "awarded_honour"]
+        fields = [
+            "id",
+            "honouree",
+            "code",
+            "source_code",
+            "name",
+            "name_en",
+            "kind",
+            "funder",
+            "amount",
+            "recurrence",
+            "starts_on",
+            "ends_on",
+            "status",
+            "status_changed_on",
+            "status_reason",
+            "referral_status",
+            "referral_submitted_on",
+            "referral_decided_on",
+            "referral_note",
+            "awarded_honour",
+        ]
 
 
 class EntitlementWithDeliveriesOut(EntitlementOut):
@@ -261,8 +366,18 @@ class StatusChangeOut(serializers.ModelSerializer):
 
     class Meta:
         model = HonoureeStatusChange
-        fields = ["id", "from_status", "to_status", "on", "reason", "grounds", "recover_paid", "debarment",
-                  "recorded_by", "recorded_at"]
+        fields = [
+            "id",
+            "from_status",
+            "to_status",
+            "on",
+            "reason",
+            "grounds",
+            "recover_paid",
+            "debarment",
+            "recorded_by",
+            "recorded_at",
+        ]
 
 
 class DebarmentOut(serializers.ModelSerializer):
@@ -292,8 +407,16 @@ class HonoureeDetailOut(HonoureeRosterOut):
     award_plan = serializers.SerializerMethodField()
 
     class Meta(HonoureeRosterOut.Meta):
-        fields = [*HonoureeRosterOut.Meta.fields, "person", "note", "prior_honours", "debarments", "entitlements",
-                  "status_changes", "award_plan"]
+        fields = [
+            *HonoureeRosterOut.Meta.fields,
+            "person",
+            "note",
+            "prior_honours",
+            "debarments",
+            "entitlements",
+            "status_changes",
+            "award_plan",
+        ]
 
     def get_award_plan(self, h) -> list[dict]:
         from honourees.registry_selectors import award_plan
@@ -304,8 +427,20 @@ class HonoureeDetailOut(HonoureeRosterOut):
 class BenefitTypeOut(serializers.ModelSerializer):
     class Meta:
         model = BenefitType
-        fields = ["id", "code", "name", "name_en", "kind", "funder", "amount", "recurrence", "months", "treatment",
-                  "source", "is_active"]
+        fields = [
+            "id",
+            "code",
+            "name",
+            "name_en",
+            "kind",
+            "funder",
+            "amount",
+            "recurrence",
+            "months",
+            "treatment",
+            "source",
+            "is_active",
+        ]
 
 
 class RegisterIn(serializers.Serializer):
@@ -324,7 +459,9 @@ class RegisterIn(serializers.Serializer):
 
 
 class HonourStatusIn(serializers.Serializer):
-    status = serializers.ChoiceField(choices=[c for c in Honouree.Status.choices if c[0] != Honouree.Status.REVOKED])
+    status = serializers.ChoiceField(
+        choices=[c for c in Honouree.Status.choices if c[0] != Honouree.Status.REVOKED]
+    )
     on = serializers.DateField()
     reason = serializers.CharField()
 
@@ -333,8 +470,12 @@ class RevokeIn(serializers.Serializer):
     on = serializers.DateField()
     reason = serializers.CharField()
     grounds = serializers.ChoiceField(choices=HonoureeStatusChange.Grounds.choices)
-    debar = serializers.BooleanField(required=False, allow_null=True, default=None,
-                                     help_text="Leave out: debar for false claims, as the round's rules say.")
+    debar = serializers.BooleanField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Leave out: debar for false claims, as the round's rules say.",
+    )
     recover_paid = serializers.BooleanField(required=False, default=True)
 
 
@@ -362,8 +503,13 @@ class DeliveryIn(serializers.Serializer):
     delivered_on = serializers.DateField()
     evidence = serializers.CharField()
     occurrence_on = serializers.DateField(required=False, allow_null=True, default=None)
-    amount = serializers.CharField(required=False, allow_null=True, allow_blank=True, default=None,
-                                   help_text='Yuan as a string, e.g. "500.00"; left out: the entitlement\'s amount')
+    amount = serializers.CharField(
+        required=False,
+        allow_null=True,
+        allow_blank=True,
+        default=None,
+        help_text='Yuan as a string, e.g. "500.00"; left out: the entitlement\'s amount',
+    )
 
 
 class ReferralIn(serializers.Serializer):

@@ -846,7 +846,9 @@ def nomination_disqualify(
     if not reason.strip():
         raise ValidationFailed("请说明取消资格的原因。", "Say why.", field="reason")
     nomination = _nomination_locked(nomination_id)
-    return _disqualify(nomination, by=by, reason=reason, false_claims=false_claims, on=on or timezone.localdate())
+    return _disqualify(
+        nomination, by=by, reason=reason, false_claims=false_claims, on=on or timezone.localdate()
+    )
 
 
 @transaction.atomic
@@ -897,7 +899,9 @@ def round_name(*, by, round_id: int, named_on: dt.date, naming_document: str = "
                 round=round_,
                 nomination=n,
                 tier=n.tier or "named",
-                certificate_no=registry.next_certificate_number(round_),  # the round's pattern, never a taken one
+                certificate_no=registry.next_certificate_number(
+                    round_
+                ),  # the round's pattern, never a taken one
                 named_on=named_on,
                 naming_document=naming_document,
             ),

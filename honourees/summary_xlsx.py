@@ -218,8 +218,13 @@ def export_summary(*, by, round_: Round, nominations, unit: RecommendingUnit | N
     whole = can_see_full_id(by)
     if whole:
         PersonalDataAccess.objects.bulk_create(
-            PersonalDataAccess(user=by, subject_type="honourees.person", subject_id=str(n.person_id),
-                               field="id_number", purpose=f"汇总表 {round_.scheme.code}-{round_.year}")
+            PersonalDataAccess(
+                user=by,
+                subject_type="honourees.person",
+                subject_id=str(n.person_id),
+                field="id_number",
+                purpose=f"汇总表 {round_.scheme.code}-{round_.year}",
+            )
             for n in nominations
         )
     return write_summary(round_, nominations, unit, mask_ids=not whole)

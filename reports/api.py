@@ -32,8 +32,22 @@ class ReportJobOut(serializers.ModelSerializer):
     class Meta:
         model = ReportJob
         fields = [
-            "id", "kind", "kind_label", "params", "requested_by", "status", "progress", "stage", "error",
-            "output_name", "content_type", "size", "created_at", "started_at", "finished_at", "download_url",
+            "id",
+            "kind",
+            "kind_label",
+            "params",
+            "requested_by",
+            "status",
+            "progress",
+            "stage",
+            "error",
+            "output_name",
+            "content_type",
+            "size",
+            "created_at",
+            "started_at",
+            "finished_at",
+            "download_url",
         ]
 
     def get_download_url(self, job) -> str:
@@ -54,20 +68,26 @@ class ReportJobViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         ser = ReportJobIn(data=request.data)
         if not ser.is_valid():
             field, msgs = next(iter(ser.errors.items()))
-            raise ValidationFailed(f"{field}：{'；'.join(map(str, msgs))}", f"{field}: {' '.join(map(str, msgs))}", field=field)
+            raise ValidationFailed(
+                f"{field}：{'；'.join(map(str, msgs))}", f"{field}: {' '.join(map(str, msgs))}", field=field
+            )
         d = ser.validated_data
         job = services.report_job_request(
             by=request.user, kind=d["kind"], params={k: d[k] for k in PARAM_NAMES if k in d}
         )
         return Response(ReportJobOut(job).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(responses={(200, "application/octet-stream"): bytes}, summary="Download the finished report")
+    @extend_schema(
+        responses={(200, "application/octet-stream"): bytes}, summary="Download the finished report"
+    )
     @action(detail=True, methods=["get"])
     def download(self, request, pk=None):
         job = self.get_object()
         if job.status != ReportJob.Status.DONE or not job.output:
             raise Http404
-        return FileResponse(job.output.open("rb"), as_attachment=True, filename=job.output_name, content_type=job.content_type)
+        return FileResponse(
+            job.output.open("rb"), as_attachment=True, filename=job.output_name, content_type=job.content_type
+        )
 
 
 class NotificationOut(serializers.ModelSerializer):

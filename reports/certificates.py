@@ -29,25 +29,43 @@ def _small_number(n: int) -> str:
 
 def certificate_date(d: dt.date) -> str:
     """2023-10-30 → 二〇二三年十月三十日, as certificates and official documents date themselves."""
-    return "".join(DIGITS[int(c)] for c in str(d.year)) + f"年{_small_number(d.month)}月{_small_number(d.day)}日"
+    return (
+        "".join(DIGITS[int(c)] for c in str(d.year)) + f"年{_small_number(d.month)}月{_small_number(d.day)}日"
+    )
 
 
 def build(params: dict, progress, *, by) -> Output:
     round_ = Round.objects.select_related("scheme").get(scheme_id=params["scheme"], year=params["year"])
     progress(10, "读取命名名单")
     honourees = list(
-        Honouree.objects.filter(round=round_).exclude(status=Honouree.Status.REVOKED)
-        .select_related("person").order_by("certificate_no")
+        Honouree.objects.filter(round=round_)
+        .exclude(status=Honouree.Status.REVOKED)
+        .select_related("person")
+        .order_by("certificate_no")
     )
-    tiers = {"named": round_.scheme.name, "nominated": f"{round_.scheme.name}提名奖", "finalist": f"{round_.scheme.name}入围奖"}
+    tiers = {
+        "named": round_.scheme.name,
+        "nominated": f"{round_.scheme.name}提名奖",
+        "finalist": f"{round_.scheme.name}入围奖",
+    }
     items = [
-        {"h": h, "title": h.title or tiers.get(h.tier, round_.scheme.name), "date": certificate_date(h.named_on)}
+        {
+            "h": h,
+            "title": h.title or tiers.get(h.tier, round_.scheme.name),
+            "date": certificate_date(h.named_on),
+        }
         for h in honourees
     ]
     progress(40, f"排版 {len(items)} 张证书")
     with translation.override("zh-hans"):
-        html = render_to_string("reports/certificates_pdf.html", {"round": round_, "items": items,
-                                                                   "issuer_lines": [p for p in round_.scheme.organiser.split("、") if p]})
+        html = render_to_string(
+            "reports/certificates_pdf.html",
+            {
+                "round": round_,
+                "items": items,
+                "issuer_lines": [p for p in round_.scheme.organiser.split("、") if p],
+            },
+        )
     pdf = HTML(string=html, url_fetcher=URLFetcher(allowed_protocols={"data"})).write_pdf()
     progress(95, "保存文件")
     return Output(pdf, f"{round_.scheme.name}{round_.year}荣誉证书.pdf", PDF)

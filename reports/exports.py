@@ -45,10 +45,24 @@ def _every(total: int, progress, stage: str, start: int = 10, end: int = 90):
 # --- sessions log --------------------------------------------------------------------------------------------
 
 SESSION_COLUMNS = [
-    Col("序号", 7, "int"), Col("工作室", 26), Col("领办人", 10), Col("项目", 14), Col("日期", 14, "date"),
-    Col("开始", 7), Col("结束", 7), Col("学时", 8, "hours"), Col("类型", 10), Col("主题", 30), Col("地点", 18),
-    Col("学员人数", 8, "int"), Col("参加学员", 30), Col("状态", 8), Col("记录人", 10), Col("核实人", 10),
-    Col("核实时间", 17, "datetime"), Col("退回原因", 24),
+    Col("序号", 7, "int"),
+    Col("工作室", 26),
+    Col("领办人", 10),
+    Col("项目", 14),
+    Col("日期", 14, "date"),
+    Col("开始", 7),
+    Col("结束", 7),
+    Col("学时", 8, "hours"),
+    Col("类型", 10),
+    Col("主题", 30),
+    Col("地点", 18),
+    Col("学员人数", 8, "int"),
+    Col("参加学员", 30),
+    Col("状态", 8),
+    Col("记录人", 10),
+    Col("核实人", 10),
+    Col("核实时间", 17, "datetime"),
+    Col("退回原因", 24),
 ]
 
 
@@ -76,10 +90,24 @@ def build_sessions(params: dict, progress, *, by) -> Output:
         names = [a.apprentice.person.name for a in s.attendance.all()]
         sheet.append(
             [
-                n, s.studio.name, s.studio.honouree.person.name, s.studio.honouree.round.scheme.name, s.date,
-                s.starts_at.strftime("%H:%M"), s.ends_at.strftime("%H:%M"), s.hours, s.get_kind_display(), s.topic,
-                s.location, len(names), "、".join(names), s.get_status_display(),
-                _person(s.logged_by), _person(s.verified_by), s.verified_at, s.return_reason,
+                n,
+                s.studio.name,
+                s.studio.honouree.person.name,
+                s.studio.honouree.round.scheme.name,
+                s.date,
+                s.starts_at.strftime("%H:%M"),
+                s.ends_at.strftime("%H:%M"),
+                s.hours,
+                s.get_kind_display(),
+                s.topic,
+                s.location,
+                len(names),
+                "、".join(names),
+                s.get_status_display(),
+                _person(s.logged_by),
+                _person(s.verified_by),
+                s.verified_at,
+                s.return_reason,
             ]
         )
         tick(n)
@@ -96,10 +124,21 @@ def _person(user) -> str:
 # --- benefits ledger -----------------------------------------------------------------------------------------
 
 BENEFIT_COLUMNS = [
-    Col("序号", 7, "int"), Col("项目", 14), Col("批次年度", 8, "int"), Col("证书编号", 18), Col("姓名", 10),
-    Col("身份证号", 21), Col("待遇名称", 22), Col("出资方", 10), Col("应享日期", 14, "date"),
-    Col("发放日期", 14, "date"), Col("金额（元）", 12, "money"), Col("凭证", 24), Col("追回状态", 10),
-    Col("追回日期", 14, "date"), Col("记录人", 10),
+    Col("序号", 7, "int"),
+    Col("项目", 14),
+    Col("批次年度", 8, "int"),
+    Col("证书编号", 18),
+    Col("姓名", 10),
+    Col("身份证号", 21),
+    Col("待遇名称", 22),
+    Col("出资方", 10),
+    Col("应享日期", 14, "date"),
+    Col("发放日期", 14, "date"),
+    Col("金额（元）", 12, "money"),
+    Col("凭证", 24),
+    Col("追回状态", 10),
+    Col("追回日期", 14, "date"),
+    Col("记录人", 10),
 ]
 
 
@@ -120,7 +159,10 @@ def build_benefits(params: dict, progress, *, by) -> Output:
         if whole:  # each whole identity number written is an unmasking, logged (backend.personal_data)
             PersonalDataAccess.objects.bulk_create(
                 PersonalDataAccess(
-                    user=by, subject_type="honourees.person", subject_id=str(pid), field="id_number",
+                    user=by,
+                    subject_type="honourees.person",
+                    subject_id=str(pid),
+                    field="id_number",
                     purpose="待遇发放台账导出",
                 )
                 for pid in sorted({d.entitlement.honouree.person_id for d in rows})
@@ -134,9 +176,21 @@ def build_benefits(params: dict, progress, *, by) -> Output:
         id_number = h.person.id_number if whole else mask_id_number(h.person.id_number)
         sheet.append(
             [
-                n, h.round.scheme.name, h.round.year, h.certificate_no, h.person.name, id_number, e.name,
-                e.get_funder_display() if e.funder else "", d.occurrence_on, d.delivered_on, d.amount, d.evidence,
-                d.get_recovery_display(), d.recovered_on, _person(d.recorded_by),
+                n,
+                h.round.scheme.name,
+                h.round.year,
+                h.certificate_no,
+                h.person.name,
+                id_number,
+                e.name,
+                e.get_funder_display() if e.funder else "",
+                d.occurrence_on,
+                d.delivered_on,
+                d.amount,
+                d.evidence,
+                d.get_recovery_display(),
+                d.recovered_on,
+                _person(d.recorded_by),
             ]
         )
         tick(n)

@@ -15,7 +15,9 @@ register(
     ReportKind(
         code="scheme-annual",
         label=_("Scheme annual report"),
-        description=_("One scheme's year: named, studios, sessions, apprentices, assessments, money, benefits (PDF)."),
+        description=_(
+            "One scheme's year: named, studios, sessions, apprentices, assessments, money, benefits (PDF)."
+        ),
         roles=frozenset({Role.TALENT_OFFICE, Role.AUDITOR}),
         build=_build("reports.scheme_annual:build"),
         takes=("scheme", "year"),

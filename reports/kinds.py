@@ -186,7 +186,9 @@ register(
     ReportKind(
         code="studio-annual",
         label=_("Studio annual assessment report"),
-        description=_("One studio's year: host, apprentices, sessions by month, each rubric item, the result (PDF)."),
+        description=_(
+            "One studio's year: host, apprentices, sessions by month, each rubric item, the result (PDF)."
+        ),
         roles=frozenset({Role.TALENT_OFFICE, Role.AUDITOR, Role.STUDIO_HOST}),
         build=_build("reports.studio_annual:build"),
         takes=("studio", "year"),

@@ -32,7 +32,10 @@ class ReportJob(models.Model):
     kind = models.CharField(_("kind"), max_length=40)
     params = models.JSONField(_("parameters"), default=dict, blank=True)
     requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="report_jobs", verbose_name=_("asked by")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="report_jobs",
+        verbose_name=_("asked by"),
     )
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
     progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
@@ -54,7 +57,9 @@ class ReportJob(models.Model):
         verbose_name_plural = _("report jobs")
         indexes = [models.Index(fields=["requested_by", "-created_at"])]
         constraints = [
-            models.CheckConstraint(condition=models.Q(progress__lte=100), name="report_job_progress_at_most_100"),
+            models.CheckConstraint(
+                condition=models.Q(progress__lte=100), name="report_job_progress_at_most_100"
+            ),
             models.CheckConstraint(
                 condition=~models.Q(status="done") | ~models.Q(output=""), name="report_job_done_has_file"
             ),

@@ -81,7 +81,15 @@ def bar_chart(points: list[tuple[str, float, str]], *, width: int = 640, height:
     for i, (label, value, shown) in enumerate(points):
         h = plot_h * (value / scale_max) if scale_max else 0
         bars.append(
-            Bar(label, value, shown, x=left + i * slot + slot * 0.15, y=top + plot_h - h, width=slot * 0.7, height=h)
+            Bar(
+                label,
+                value,
+                shown,
+                x=left + i * slot + slot * 0.15,
+                y=top + plot_h - h,
+                width=slot * 0.7,
+                height=h,
+            )
         )
     ticks = []
     n = int(scale_max // step) if step else 0

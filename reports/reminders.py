@@ -26,7 +26,9 @@ NOTICE_WARNING_DAYS = 3
 
 
 def users_with(*roles: str):
-    return list(get_user_model().objects.filter(is_active=True, groups__name__in=roles).distinct().order_by("pk"))
+    return list(
+        get_user_model().objects.filter(is_active=True, groups__name__in=roles).distinct().order_by("pk")
+    )
 
 
 def assessments_due(today: dt.date) -> int:
@@ -36,9 +38,9 @@ def assessments_due(today: dt.date) -> int:
     from studios.models import Assessment, Studio
 
     office = users_with(Role.TALENT_OFFICE)
-    studios = Studio.objects.filter(status=Studio.Status.ESTABLISHED, plaque_date__isnull=False).select_related(
-        "host", "honouree__person"
-    )
+    studios = Studio.objects.filter(
+        status=Studio.Status.ESTABLISHED, plaque_date__isnull=False
+    ).select_related("host", "honouree__person")
     due = []
     for s in studios:
         period = selectors.period_on(s.plaque_date, today)
@@ -46,9 +48,9 @@ def assessments_due(today: dt.date) -> int:
         if today <= end <= today + dt.timedelta(days=ASSESSMENT_WARNING_DAYS):
             due.append((s, period, end))
     recorded = set(
-        Assessment.objects.filter(
-            studio_id__in=[s.pk for s, _p, _e in due], total__isnull=False
-        ).values_list("studio_id", "period")
+        Assessment.objects.filter(studio_id__in=[s.pk for s, _p, _e in due], total__isnull=False).values_list(
+            "studio_id", "period"
+        )
     )
     sent = 0
     for s, period, end in due:
@@ -65,7 +67,12 @@ def assessments_due(today: dt.date) -> int:
                         "Period %(period)s of %(studio)s ends on %(end)s (in %(days)s days). Make sure every "
                         "session is logged and verified; the assessment follows."
                     )
-                    % {"period": period, "studio": s.name, "end": end.isoformat(), "days": (end - today).days},
+                    % {
+                        "period": period,
+                        "studio": s.name,
+                        "end": end.isoformat(),
+                        "days": (end - today).days,
+                    },
                     link=reverse("studios:studio-detail", args=[s.pk]),
                 )
             )
@@ -123,7 +130,8 @@ def benefits_due(today: dt.date) -> int:
                 user=user,
                 kind="benefits_due",
                 key=f"benefits-due:{month:%Y-%m}",
-                title=_("Benefits due in %(month)s: %(count)s") % {"month": f"{month:%Y-%m}", "count": len(cal.items)},
+                title=_("Benefits due in %(month)s: %(count)s")
+                % {"month": f"{month:%Y-%m}", "count": len(cal.items)},
                 body="\n".join(lines),
                 link=reverse("intake:registry-calendar") + f"?month={month:%Y-%m}",
             )

@@ -28,7 +28,11 @@ ZERO = Decimal("0.00")
 TIERS = {"named": "命名", "nominated": "提名", "finalist": "入围"}
 GRADES = [("excellent", "优秀"), ("pass", "合格"), ("fail", "不合格")]
 MONEY_STATUSES = [
-    ("committed", "承诺"), ("paid", "已支付"), ("in_batches", "支付中"), ("due", "待支付"), ("waiting", "未到期/待条件"),
+    ("committed", "承诺"),
+    ("paid", "已支付"),
+    ("in_batches", "支付中"),
+    ("due", "待支付"),
+    ("waiting", "未到期/待条件"),
 ]
 
 
@@ -86,7 +90,9 @@ def collect(scheme_id: int, year: int) -> SchemeYear:
     studios = Studio.objects.filter(honouree__round__scheme=scheme)
     counts = studios.aggregate(
         new=Count("id", filter=Q(plaque_date__gte=start, plaque_date__lte=end)),
-        standing=Count("id", filter=Q(plaque_date__lte=end) & (Q(closed_on__isnull=True) | Q(closed_on__gt=end))),
+        standing=Count(
+            "id", filter=Q(plaque_date__lte=end) & (Q(closed_on__isnull=True) | Q(closed_on__gt=end))
+        ),
     )
     y.studios_new, y.studios_established = counts["new"], counts["standing"]
 
@@ -101,9 +107,11 @@ def collect(scheme_id: int, year: int) -> SchemeYear:
     y.sessions = sum(n for _m, n, _h in y.sessions_by_month)
     y.hours = sum((h for _m, _n, h in y.sessions_by_month), ZERO)
 
-    y.apprentices = Apprentice.objects.filter(
-        studio__honouree__round__scheme=scheme, agreement_start__lte=end
-    ).filter(Q(agreement_end__isnull=True) | Q(agreement_end__gte=start)).count()
+    y.apprentices = (
+        Apprentice.objects.filter(studio__honouree__round__scheme=scheme, agreement_start__lte=end)
+        .filter(Q(agreement_end__isnull=True) | Q(agreement_end__gte=start))
+        .count()
+    )
     y.upgrades = SkillUpgrade.objects.filter(
         apprentice__studio__honouree__round__scheme=scheme, achieved_on__gte=start, achieved_on__lte=end
     ).count()
@@ -115,7 +123,9 @@ def collect(scheme_id: int, year: int) -> SchemeYear:
     y.assessments_failed_final = assessed.filter(status=Assessment.Status.FAILED_FINAL).count()
 
     y.money = _money(scheme, year)
-    paid = Payment.objects.filter(instalment__plan__round__scheme=scheme, paid_on__gte=start, paid_on__lte=end)
+    paid = Payment.objects.filter(
+        instalment__plan__round__scheme=scheme, paid_on__gte=start, paid_on__lte=end
+    )
     totals = paid.aggregate(g=Sum("gross"), t=Sum("tax"))
     y.paid_in_year, y.tax_in_year = totals["g"] or ZERO, totals["t"] or ZERO
 
@@ -137,23 +147,39 @@ def _money(scheme: Scheme, year: int) -> list[dict]:
         .values("source_id", "source__name", "kind")
         .annotate(s=Sum("amount"))
     ):
-        row = out.setdefault(r["source_id"], {"source": r["source__name"], **dict.fromkeys(
-            ["committed", "paid", "in_batches", "due", "waiting", "tax"], ZERO)})
+        row = out.setdefault(
+            r["source_id"],
+            {
+                "source": r["source__name"],
+                **dict.fromkeys(["committed", "paid", "in_batches", "due", "waiting", "tax"], ZERO),
+            },
+        )
         if r["kind"] in (LedgerEntry.Kind.COMMIT, LedgerEntry.Kind.RELEASE):
             row["committed"] += r["s"]
         elif r["kind"] == LedgerEntry.Kind.PAYMENT:
             row["paid"] += r["s"]
         elif r["kind"] == LedgerEntry.Kind.TAX_WITHHELD:
             row["tax"] += r["s"]
-    groups = {S.SCHEDULED: "in_batches", S.APPROVED: "in_batches", S.DUE: "due", S.FAILED: "due",
-              S.PLANNED: "waiting", S.BLOCKED: "waiting"}
+    groups = {
+        S.SCHEDULED: "in_batches",
+        S.APPROVED: "in_batches",
+        S.DUE: "due",
+        S.FAILED: "due",
+        S.PLANNED: "waiting",
+        S.BLOCKED: "waiting",
+    }
     for r in (
         Instalment.objects.filter(source__scheme=scheme, budget_year=year, status__in=list(groups))
         .values("source_id", "source__name", "status")
         .annotate(s=Sum("amount"))
     ):
-        row = out.setdefault(r["source_id"], {"source": r["source__name"], **dict.fromkeys(
-            ["committed", "paid", "in_batches", "due", "waiting", "tax"], ZERO)})
+        row = out.setdefault(
+            r["source_id"],
+            {
+                "source": r["source__name"],
+                **dict.fromkeys(["committed", "paid", "in_batches", "due", "waiting", "tax"], ZERO),
+            },
+        )
         row[groups[r["status"]]] += r["s"]
     return [out[k] for k in sorted(out)]
 
@@ -161,7 +187,10 @@ def _money(scheme: Scheme, year: int) -> list[dict]:
 def _rows(honourees, start: dt.date, end: dt.date) -> list[HonoureeRow]:
     rows = {
         h.pk: HonoureeRow(
-            name=h.person.name, round_year=h.round.year, tier=TIERS.get(h.tier, h.tier), status=h.get_status_display(),
+            name=h.person.name,
+            round_year=h.round.year,
+            tier=TIERS.get(h.tier, h.tier),
+            status=h.get_status_display(),
         )
         for h in honourees.select_related("person", "round").order_by("round__year", "certificate_no")
     }
@@ -169,28 +198,40 @@ def _rows(honourees, start: dt.date, end: dt.date) -> list[HonoureeRow]:
     for s in Studio.objects.filter(honouree_id__in=ids).order_by("id"):
         rows[s.honouree_id].studio = s.name
     for r in (
-        MentoringSession.objects.filter(studio__honouree_id__in=ids, date__gte=start, date__lte=end, status="verified")
-        .values("studio__honouree_id").annotate(n=Count("id"), h=Sum("hours"))
+        MentoringSession.objects.filter(
+            studio__honouree_id__in=ids, date__gte=start, date__lte=end, status="verified"
+        )
+        .values("studio__honouree_id")
+        .annotate(n=Count("id"), h=Sum("hours"))
     ):
         rows[r["studio__honouree_id"]].sessions, rows[r["studio__honouree_id"]].hours = r["n"], r["h"] or ZERO
     for r in (
         Apprentice.objects.filter(studio__honouree_id__in=ids, agreement_start__lte=end)
         .filter(Q(agreement_end__isnull=True) | Q(agreement_end__gte=start))
-        .values("studio__honouree_id").annotate(n=Count("id"))
+        .values("studio__honouree_id")
+        .annotate(n=Count("id"))
     ):
         rows[r["studio__honouree_id"]].apprentices = r["n"]
-    for r in Instalment.objects.filter(plan__honouree_id__in=ids).exclude(
-        status__in=[Instalment.Status.CANCELLED, Instalment.Status.FORFEITED]
-    ).values("plan__honouree_id").annotate(s=Sum("amount")):
+    for r in (
+        Instalment.objects.filter(plan__honouree_id__in=ids)
+        .exclude(status__in=[Instalment.Status.CANCELLED, Instalment.Status.FORFEITED])
+        .values("plan__honouree_id")
+        .annotate(s=Sum("amount"))
+    ):
         rows[r["plan__honouree_id"]].award = r["s"]
-    for r in Payment.objects.filter(instalment__plan__honouree_id__in=ids, paid_on__lte=end).values(
-        "instalment__plan__honouree_id"
-    ).annotate(s=Sum("gross")):
+    for r in (
+        Payment.objects.filter(instalment__plan__honouree_id__in=ids, paid_on__lte=end)
+        .values("instalment__plan__honouree_id")
+        .annotate(s=Sum("gross"))
+    ):
         rows[r["instalment__plan__honouree_id"]].paid = r["s"]
     labels = dict(GRADES)
-    for hid, grade in Assessment.objects.filter(
-        studio__honouree_id__in=ids, recorded_on__gte=start, recorded_on__lte=end
-    ).exclude(grade="").order_by("recorded_on").values_list("studio__honouree_id", "grade"):
+    for hid, grade in (
+        Assessment.objects.filter(studio__honouree_id__in=ids, recorded_on__gte=start, recorded_on__lte=end)
+        .exclude(grade="")
+        .order_by("recorded_on")
+        .values_list("studio__honouree_id", "grade")
+    ):
         rows[hid].grade = labels.get(grade, grade)
     return list(rows.values())
 
@@ -210,8 +251,14 @@ def context(y: SchemeYear) -> dict:
         "named_by_tier": [(TIERS.get(t, t), n) for t, n in y.named_by_tier.items()],
         "sessions_chart": bar_chart([(f"{m}月", float(n), str(n)) for m, n, _h in y.sessions_by_month]),
         "money_chart": _money_chart(y),
-        "grade_chart": bar_chart([(label, float(y.assessments.get(code, 0)), str(y.assessments.get(code, 0)))
-                                  for code, label in GRADES], width=360, height=200),
+        "grade_chart": bar_chart(
+            [
+                (label, float(y.assessments.get(code, 0)), str(y.assessments.get(code, 0)))
+                for code, label in GRADES
+            ],
+            width=360,
+            height=200,
+        ),
         "grades": [(label, y.assessments.get(code, 0)) for code, label in GRADES],
         "money_totals": {k: sum((m[k] for m in y.money), ZERO) for k, _l in MONEY_STATUSES + [("tax", "")]},
     }

@@ -148,7 +148,9 @@ def pick_period(studio: Studio, year: int | None, *, today: dt.date) -> int:
                 field="year",
             )
         return period
-    latest = Assessment.objects.filter(studio=studio).order_by("-period").values_list("period", flat=True).first()
+    latest = (
+        Assessment.objects.filter(studio=studio).order_by("-period").values_list("period", flat=True).first()
+    )
     return latest or selectors.period_on(studio.plaque_date, today)
 
 
@@ -163,9 +165,9 @@ def _months(start: dt.date, end: dt.date) -> list[Month]:
 def collect(studio_id: int, *, year: int | None = None, today: dt.date | None = None) -> StudioYear:
     """Everything the report shows, read in a fixed number of queries."""
     today = today or timezone.localdate()
-    studio = Studio.objects.select_related("honouree__person", "honouree__round__scheme", "host", "contact").get(
-        pk=studio_id
-    )
+    studio = Studio.objects.select_related(
+        "honouree__person", "honouree__round__scheme", "host", "contact"
+    ).get(pk=studio_id)
     period = pick_period(studio, year, today=today)
     start, end = selectors.period_bounds(studio.plaque_date, period)
     assessment = Assessment.objects.select_related("recorded_by").filter(studio=studio, period=period).first()
@@ -213,7 +215,9 @@ def collect(studio_id: int, *, year: int | None = None, today: dt.date | None = 
         .prefetch_related(
             Prefetch(
                 "upgrades",
-                queryset=SkillUpgrade.objects.filter(achieved_on__range=(start, window_end)).order_by("achieved_on"),
+                queryset=SkillUpgrade.objects.filter(achieved_on__range=(start, window_end)).order_by(
+                    "achieved_on"
+                ),
             )
         )
         .order_by("agreement_start", "id")
@@ -225,7 +229,9 @@ def collect(studio_id: int, *, year: int | None = None, today: dt.date | None = 
         agreement = f"{cn_date(a.agreement_start)}—{cn_date(a.agreement_end) if a.agreement_end else '至今'}"
         ups = []
         for u in a.upgrades.all():
-            ups.append(f"{level_label(u.from_level)}→{level_label(u.to_level)}（{cn_date(u.achieved_on)}，证书 {u.certificate_no}）")
+            ups.append(
+                f"{level_label(u.from_level)}→{level_label(u.to_level)}（{cn_date(u.achieved_on)}，证书 {u.certificate_no}）"
+            )
             upgrades_seen.append((a.person.name, u))
         apprentices.append(
             ApprenticeRow(
@@ -250,7 +256,9 @@ def collect(studio_id: int, *, year: int | None = None, today: dt.date | None = 
     }
     sheets = (
         list(
-            AssessorSheet.objects.filter(assessment=assessment, attempt=assessment.attempt).select_related("assessor")
+            AssessorSheet.objects.filter(assessment=assessment, attempt=assessment.attempt).select_related(
+                "assessor"
+            )
         )
         if assessment is not None
         else []
@@ -317,7 +325,10 @@ def _items(year: StudioYear, rubric, assessment, sheets, share, upgrades_seen, w
 def _evidence(item: rub.Item, year: StudioYear, sheets, upgrades_seen) -> list[str]:
     m = item.measure
     if m == "sessions":
-        return [f"已核实带徒活动 {year.verified_sessions} 次（按月分布见上图）", f"待核实 {year.pending_sessions} 次，不计分"]
+        return [
+            f"已核实带徒活动 {year.verified_sessions} 次（按月分布见上图）",
+            f"待核实 {year.pending_sessions} 次，不计分",
+        ]
     if m == "hours":
         return [f"已核实带徒学时 {hours_text(year.verified_hours)} 小时"]
     if m == "apprentices_taught":
@@ -364,7 +375,9 @@ def context(year: StudioYear) -> dict:
         "max_total": hours_text(sum((Decimal(i.max) for i in year.items), Decimal(0))),
         "verified_hours": hours_text(year.verified_hours),
         "file_counts": [
-            (str(StudioFile.Kind(k).label), n) for k, n in sorted(year.files.items()) if k in StudioFile.Kind.values
+            (str(StudioFile.Kind(k).label), n)
+            for k, n in sorted(year.files.items())
+            if k in StudioFile.Kind.values
         ],
     }
 
@@ -387,4 +400,3 @@ def build(params: dict, progress, *, by) -> Output:
     pdf = render_pdf(TEMPLATE, ctx, cover=cover)
     progress(95, "保存文件")
     return Output(pdf, f"工作室年度考核报告-{year.studio.pk}-第{year.period}期.pdf", PDF)
-

@@ -29,12 +29,18 @@ def referenced_files() -> set[str]:
         for field in model._meta.get_fields():
             if isinstance(field, models.FileField):
                 names.update(
-                    n for n in model._default_manager.exclude(**{field.name: ""}).values_list(field.name, flat=True) if n
+                    n
+                    for n in model._default_manager.exclude(**{field.name: ""}).values_list(
+                        field.name, flat=True
+                    )
+                    if n
                 )
     return names
 
 
-def sweep_orphan_files(*, older_than: dt.timedelta = dt.timedelta(days=1), dry_run: bool = False) -> list[str]:
+def sweep_orphan_files(
+    *, older_than: dt.timedelta = dt.timedelta(days=1), dry_run: bool = False
+) -> list[str]:
     """Remove (or with ``dry_run`` only list) unreferenced files under the app's folders older than ``older_than``."""
     root = Path(settings.MEDIA_ROOT)
     keep = referenced_files()

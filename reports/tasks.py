@@ -68,7 +68,9 @@ def fail_stale_jobs(*, older_than_minutes: int = 120) -> int:
     count = 0
     with translation.override("zh-hans"):
         for pk in stale:
-            services.report_job_fail(job_id=pk, error=_("The report was not finished in time; ask for it again."))
+            services.report_job_fail(
+                job_id=pk, error=_("The report was not finished in time; ask for it again.")
+            )
             count += 1
     return count
 

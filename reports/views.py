@@ -30,7 +30,9 @@ def _studios(user):
 def job_list(request):
     """The user's report jobs and the form to ask for another."""
     kinds = kinds_for(request.user)
-    form = ReportRequestForm(request.POST or None, user=request.user, studios=_studios(request.user) if kinds else [])
+    form = ReportRequestForm(
+        request.POST or None, user=request.user, studios=_studios(request.user) if kinds else []
+    )
     if request.method == "POST" and form.is_valid():
         kind = KINDS[form.cleaned_data["kind"]]
         params = {k: v for k, v in form.params().items() if k in kind.takes}
@@ -61,7 +63,9 @@ def job_state(job: ReportJob) -> dict:
         "stage": job.stage,
         "finished": job.finished,
         "error": job.error if job.status == ReportJob.Status.FAILED else "",
-        "download_url": reverse("reports:job-download", args=[job.pk]) if job.status == ReportJob.Status.DONE else "",
+        "download_url": reverse("reports:job-download", args=[job.pk])
+        if job.status == ReportJob.Status.DONE
+        else "",
         "filename": job.output_name,
     }
     return data

@@ -105,7 +105,9 @@ class StudioViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         return self._out(pk)
 
     @extend_schema(
-        request={"multipart/form-data": s.StudioFileIn}, responses=dict, summary="Upload evidence (PDF, JPEG, PNG)"
+        request={"multipart/form-data": s.StudioFileIn},
+        responses=dict,
+        summary="Upload evidence (PDF, JPEG, PNG)",
     )
     @action(detail=True, methods=["post"])
     def files(self, request, pk=None):
@@ -243,7 +245,9 @@ class SessionViewSet(viewsets.ModelViewSet):
         return Response(s.SessionOut(qs, many=True).data)
 
     @extend_schema(
-        request=s.StudioReasonIn, responses=s.SessionOut, summary="Return a session to the host with the reason"
+        request=s.StudioReasonIn,
+        responses=s.SessionOut,
+        summary="Return a session to the host with the reason",
     )
     @action(detail=True, methods=["post"], url_path="return")
     def return_(self, request, pk=None):

@@ -29,7 +29,11 @@ def qcluster(*, media: Path, log: Path):
     env.pop("REDIS_URL", None)
     with open(log, "w") as out:
         worker = subprocess.Popen(
-            [sys.executable, "manage.py", "qcluster"], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
+            [sys.executable, "manage.py", "qcluster"],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
             start_new_session=True,  # its own process group, so stopping it stops its workers too
         )
         try:

@@ -37,7 +37,9 @@ def test_each_domain_error_maps_to_its_status_with_both_messages(error, status):
 
 def test_a_validation_error_keeps_row_field_and_every_sub_error():
     err = ValidationFailed(
-        "导入失败", "import failed", errors=[ValidationFailed("第3行身份证号错误", "row 3: bad id", row=3, field="id_number")]
+        "导入失败",
+        "import failed",
+        errors=[ValidationFailed("第3行身份证号错误", "row 3: bad id", row=3, field="id_number")],
     )
     data = exception_handler(err, {}).data
     assert data["errors"] == [
@@ -76,7 +78,9 @@ def test_the_api_needs_a_login_and_accepts_a_token(office):
     client = APIClient()
     assert client.get("/api/v1/me/").status_code in (401, 403)
 
-    token = client.post("/api/v1/auth/token/", {"username": "alice", "password": "correct horse battery staple"})
+    token = client.post(
+        "/api/v1/auth/token/", {"username": "alice", "password": "correct horse battery staple"}
+    )
     assert token.status_code == 200
     client.credentials(HTTP_AUTHORIZATION=f"Token {token.data['token']}")
     me = client.get("/api/v1/me/")

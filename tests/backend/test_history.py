@@ -51,7 +51,8 @@ def test_a_service_records_the_acting_user(office):
 def test_an_admin_edit_records_the_user_through_the_request(admin_client, admin_user):
     scheme = Scheme.objects.create(code="z", name="旧名", city="Z")
     response = admin_client.post(
-        f"/admin/honourees/scheme/{scheme.pk}/change/", {"code": "z", "name": "新名", "city": "Z", "organiser": ""}
+        f"/admin/honourees/scheme/{scheme.pk}/change/",
+        {"code": "z", "name": "新名", "city": "Z", "organiser": ""},
     )
     assert response.status_code == 302
     latest = scheme.history.latest("history_date")

@@ -46,7 +46,13 @@ def test_require_role_names_the_roles_in_both_languages(nobody):
 
 def test_only_office_and_finance_see_whole_identity_numbers(office, maker, checker, auditor, make_user):
     host = make_user("hank", Role.STUDIO_HOST)
-    assert [can_see_full_id(u) for u in (office, maker, checker, auditor, host)] == [True, True, True, False, False]
+    assert [can_see_full_id(u) for u in (office, maker, checker, auditor, host)] == [
+        True,
+        True,
+        True,
+        False,
+        False,
+    ]
 
 
 def test_scope_by_role_unions_the_rules_of_each_role(make_user):

@@ -47,7 +47,11 @@ def page(browser):
 @pytest.fixture
 def phone(browser):
     context = browser.new_context(
-        locale="zh-CN", viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True, device_scale_factor=2
+        locale="zh-CN",
+        viewport={"width": 390, "height": 844},
+        is_mobile=True,
+        has_touch=True,
+        device_scale_factor=2,
     )
     pg = context.new_page()
     pg.set_default_timeout(15000)

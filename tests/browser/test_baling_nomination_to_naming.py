@@ -38,7 +38,9 @@ def test_a_baling_nomination_goes_from_entry_to_named(demo, live_server, page):
     # The clerk of 岳阳楼区总工会 enters the form and submits it.
     log_in(page, live_server, "clerk")
     page.goto(f"{base}/nominations/")
-    assert "2 / 8" in page.locator(f"[data-testid=quota-{round_.pk}]").inner_text(), "the demo sent two already"
+    assert "2 / 8" in page.locator(f"[data-testid=quota-{round_.pk}]").inner_text(), (
+        "the demo sent two already"
+    )
     page.click(f"[data-testid=quota-{round_.pk}] [data-testid=new-nomination]")
     form = page.locator("[data-testid=nomination-form]")
     form.locator("input[name=name]").fill("龙振华")
@@ -96,11 +98,15 @@ def test_a_baling_nomination_goes_from_entry_to_named(demo, live_server, page):
     assert page.locator("[data-testid=notice-end]").inner_text() == "2023-10-10"
     page.fill("[data-testid=named-on]", "2023-10-10")
     post_and_wait(page, "[data-testid=name]")
-    assert "2023-10-10" in page.locator(".messages").inner_text(), "naming on the notice's last day is refused"
+    assert "2023-10-10" in page.locator(".messages").inner_text(), (
+        "naming on the notice's last day is refused"
+    )
     page.fill("[data-testid=named-on]", "2023-10-11")
     post_and_wait(page, "[data-testid=name]")
     screenshot(page, "baling-round-named")
     assert page.locator("[data-testid=round-status]").get_attribute("data-status") == "closed"
     honouree = Honouree.objects.get(person__name="龙振华")
     # The demo already holds the studio host and funding's two 巴陵 honourees: the next number follows them.
-    assert honouree.certificate_no == f"BALING-2023-{Honouree.objects.filter(round=honouree.round).count():03d}"
+    assert (
+        honouree.certificate_no == f"BALING-2023-{Honouree.objects.filter(round=honouree.round).count():03d}"
+    )

@@ -32,7 +32,9 @@ def due_two(transactional_db, tmp_path, make_user):
         give_budget(baling, checker, 2023)
         honourees = []
         for i, name in enumerate(["周建华", "吴秀兰"]):
-            h = name_directly(baling, office, name=name, birth=dt.date(1972 + i, 5, 3), named_on=dt.date(2023, 10, 30))
+            h = name_directly(
+                baling, office, name=name, birth=dt.date(1972 + i, 5, 3), named_on=dt.date(2023, 10, 30)
+            )
             give_account(h, maker, account_no=f"622202123456789{i:04d}")
             honourees.append(h)
         yield honourees
@@ -52,8 +54,9 @@ def status_of(page) -> str:
     return page.locator("[data-testid=batch-status]").get_attribute("data-status")
 
 
-def test_a_maker_builds_a_batch_a_checker_approves_and_the_bank_result_closes_it(due_two, live_server, page,
-                                                                                 tmp_path):
+def test_a_maker_builds_a_batch_a_checker_approves_and_the_bank_result_closes_it(
+    due_two, live_server, page, tmp_path
+):
     base = live_server.url
     instalments = [h.award_plan.instalments.get(seq=1) for h in due_two]
 

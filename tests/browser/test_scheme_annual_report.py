@@ -35,7 +35,9 @@ def demo_with_a_payment(transactional_db, tmp_path):
             call_command("demo", allow_production=True, stdout=sink)
         users = get_user_model().objects
         maker, checker = users.get(username="maker"), users.get(username="checker")
-        due = Instalment.objects.filter(status="due", plan__round__scheme__code="baling").order_by("id").first()
+        due = (
+            Instalment.objects.filter(status="due", plan__round__scheme__code="baling").order_by("id").first()
+        )
         pay([due], maker, checker, ref="YB")
         yield media
 
@@ -66,7 +68,9 @@ def test_the_office_watches_the_scheme_report_being_made_and_its_figures_match(
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline and page.locator("[data-testid=download-link]").is_hidden():
             seen.add(page.locator("[data-testid=job-percent]").inner_text())
-            assert page.locator("[data-testid=job-error]").is_hidden(), page.locator("[data-testid=job-error]").inner_text()
+            assert page.locator("[data-testid=job-error]").is_hidden(), page.locator(
+                "[data-testid=job-error]"
+            ).inner_text()
             time.sleep(0.2)
         assert page.locator("[data-testid=job-percent]").inner_text() == "100%"
         assert len(seen) >= 1, "the page showed the job's progress before it was done, without a reload"
@@ -75,11 +79,16 @@ def test_the_office_watches_the_scheme_report_being_made_and_its_figures_match(
             page.click("[data-testid=download-link]")
         pdf = tmp_path / "report.pdf"
         info.value.save_as(pdf)
-    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
-    paid = Payment.objects.filter(instalment__plan__round__scheme__code="baling", paid_on__year=year).aggregate(
-        g=Sum("gross"), t=Sum("tax"))
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    paid = Payment.objects.filter(
+        instalment__plan__round__scheme__code="baling", paid_on__year=year
+    ).aggregate(g=Sum("gross"), t=Sum("tax"))
     assert paid["g"] == Decimal("10000.00")
-    assert re.search(rf"本年度支付奖励资金\s+{paid['g']}\s*元\s+代扣个人所得税\s+{paid['t']}\s*元", text), text[:2000]
+    assert re.search(rf"本年度支付奖励资金\s+{paid['g']}\s*元\s+代扣个人所得税\s+{paid['t']}\s*元", text), (
+        text[:2000]
+    )
     total = Honouree.objects.filter(round__scheme__code="baling").count()
     assert re.search(rf"累计命名工匠（截至年末）\s+{total}\s*人", text)
     assert "巴陵工匠年度工作报告" in text

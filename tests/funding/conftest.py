@@ -38,7 +38,11 @@ def media(tmp_path):
 def reconciled(request):
     """After each test that touched the database: the books agree."""
     yield
-    if "db" in request.fixturenames or "transactional_db" in request.fixturenames or request.node.get_closest_marker("django_db"):
+    if (
+        "db" in request.fixturenames
+        or "transactional_db" in request.fixturenames
+        or request.node.get_closest_marker("django_db")
+    ):
         assert reconcile() == []
 
 
@@ -69,18 +73,46 @@ def maker_checker(make_user):
     return make_user("max", Role.FINANCE_MAKER, Role.FINANCE_CHECKER)
 
 
-def name_directly(round_: Round, by, *, name: str = "周建华", tier: str = "named", named_on=dt.date(2023, 10, 30),
-                  birth=dt.date(1975, 4, 12), gender: str = "M") -> Honouree:
+def name_directly(
+    round_: Round,
+    by,
+    *,
+    name: str = "周建华",
+    tier: str = "named",
+    named_on=dt.date(2023, 10, 30),
+    birth=dt.date(1975, 4, 12),
+    gender: str = "M",
+) -> Honouree:
     """A named honouree of the round, made as ``round_name`` makes it, with the same signal in one transaction."""
     serial = next(_serial)
     with transaction.atomic():
-        person = save_as(Person(id_number=make_id(birth, gender), name=name,
-                                gender=gender, birth_date=birth), by=by)
+        person = save_as(
+            Person(id_number=make_id(birth, gender), name=name, gender=gender, birth_date=birth), by=by
+        )
         unit = RecommendingUnit.objects.filter(scheme=round_.scheme).order_by("id").first()
-        nomination = save_as(Nomination(round=round_, unit=unit, person=person, status=Nomination.Status.NAMED,
-                                        tier=tier, trade="钳工", employer="机修厂"), by=by)
-        honouree = save_as(Honouree(person=person, round=round_, nomination=nomination, tier=tier,
-                                    certificate_no=f"T-{round_.scheme.code}-{serial:04d}", named_on=named_on), by=by)
+        nomination = save_as(
+            Nomination(
+                round=round_,
+                unit=unit,
+                person=person,
+                status=Nomination.Status.NAMED,
+                tier=tier,
+                trade="钳工",
+                employer="机修厂",
+            ),
+            by=by,
+        )
+        honouree = save_as(
+            Honouree(
+                person=person,
+                round=round_,
+                nomination=nomination,
+                tier=tier,
+                certificate_no=f"T-{round_.scheme.code}-{serial:04d}",
+                named_on=named_on,
+            ),
+            by=by,
+        )
         registry.entitlements_grant(honouree=honouree, by=by)  # as round_name does, in the same transaction
         honouree_named.send(sender=Honouree, honouree=honouree, by=by)
     return honouree
@@ -90,9 +122,16 @@ def source_of(round_: Round) -> FundingSource:
     return FundingSource.objects.get(scheme=round_.scheme, code=round_.rules["award"]["source"])
 
 
-def give_account(honouree: Honouree, maker, *, account_no: str = "6222021234567890123", bank: str = "中国工商银行岳阳分行"):
-    return services.payee_account_set(by=maker, person_id=honouree.person_id, account_name=honouree.person.name,
-                                      bank_name=bank, account_no=account_no)
+def give_account(
+    honouree: Honouree, maker, *, account_no: str = "6222021234567890123", bank: str = "中国工商银行岳阳分行"
+):
+    return services.payee_account_set(
+        by=maker,
+        person_id=honouree.person_id,
+        account_name=honouree.person.name,
+        bank_name=bank,
+        account_no=account_no,
+    )
 
 
 def give_budget(round_: Round, checker, year: int, amount="1000000.00"):

@@ -29,7 +29,9 @@ def batch_of(instalments: list[Instalment], maker, checker, *, budget="1000000.0
         year = inst.budget_year
         if not Budget.objects.filter(source_id=source_id, year=year).exists():
             services.budget_set(by=checker, source_id=source_id, year=year, amount=budget)
-    batch = services.batch_create(by=maker, source_id=source_id, purpose="", instalment_ids=[i.pk for i in instalments])
+    batch = services.batch_create(
+        by=maker, source_id=source_id, purpose="", instalment_ids=[i.pk for i in instalments]
+    )
     services.batch_submit(by=maker, batch_id=batch.pk)
     return services.batch_approve(by=checker, batch_id=batch.pk)
 
@@ -39,7 +41,9 @@ def pay(instalments: list[Instalment], maker, checker, *, ref: str = "BANK") -> 
     batch = batch_of(instalments, maker, checker)
     services.batch_export(by=maker, batch_id=batch.pk)
     for n, line in enumerate(batch.lines.order_by("id"), start=1):
-        services.line_mark_paid(by=maker, line_id=line.pk, bank_ref=f"{ref}{n:03d}", paid_on=timezone.localdate())
+        services.line_mark_paid(
+            by=maker, line_id=line.pk, bank_ref=f"{ref}{n:03d}", paid_on=timezone.localdate()
+        )
     batch.refresh_from_db()
     return batch
 
@@ -52,7 +56,10 @@ def status_of(inst: Instalment) -> str:
 def one_item_rubric(round_, office):
     """The round's rubric as one assessor item: 60 passes, so a test decides a result by the points it gives."""
     return studios.rubric_save(
-        by=office, round_id=round_.pk, pass_line="60", excellent_line="85",
+        by=office,
+        round_id=round_.pk,
+        pass_line="60",
+        excellent_line="85",
         items=[{"code": "overall", "zh": "综合评价", "en": "Overall", "max": "100", "measure": "assessor"}],
     )
 
@@ -61,14 +68,26 @@ def establishment_file() -> SimpleUploadedFile:
     return SimpleUploadedFile("挂牌.png", tiny_png(), content_type="image/png")
 
 
-def studio_for(honouree: Honouree, office, host, *, plaque=PLAQUE,
-               kind=InstitutionKind.VOCATIONAL_COLLEGE_INDUSTRY_COLLEGE) -> Studio:
+def studio_for(
+    honouree: Honouree,
+    office,
+    host,
+    *,
+    plaque=PLAQUE,
+    kind=InstitutionKind.VOCATIONAL_COLLEGE_INDUSTRY_COLLEGE,
+) -> Studio:
     """The honouree's studio set up and established (挂牌) through the studios services, so their signals fire."""
     studio = studios.studio_create(
-        by=office, honouree_id=honouree.pk, host_id=host.pk, name=f"{honouree.person.name}工作室",
-        institution_name="岳阳职业技术学院产业学院", institution_kind=kind,
+        by=office,
+        honouree_id=honouree.pk,
+        host_id=host.pk,
+        name=f"{honouree.person.name}工作室",
+        institution_name="岳阳职业技术学院产业学院",
+        institution_kind=kind,
     )
-    studios.studio_file_add(by=office, studio_id=studio.pk, kind="establishment", uploaded_file=establishment_file())
+    studios.studio_file_add(
+        by=office, studio_id=studio.pk, kind="establishment", uploaded_file=establishment_file()
+    )
     return studios.studio_establish(by=office, studio_id=studio.pk, plaque_date=plaque)
 
 
@@ -86,8 +105,12 @@ def named(round_, office, maker, n=1, *, start=0, account=True):
     """``n`` honourees of the round named on 2023-10-30 (first instalment due, second blocked), with accounts."""
     out = []
     for i in range(start, start + n):
-        h = name_directly(round_, office, name=NAMES[i % len(NAMES)] + ("" if i < len(NAMES) else str(i)),
-                          birth=dt.date(1970 + i % 20, 3, 1 + i % 27))
+        h = name_directly(
+            round_,
+            office,
+            name=NAMES[i % len(NAMES)] + ("" if i < len(NAMES) else str(i)),
+            birth=dt.date(1970 + i % 20, 3, 1 + i % 27),
+        )
         if account:
             give_account(h, maker, account_no=f"62220212345678{i:05d}")
         out.append(h)

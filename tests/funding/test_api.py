@@ -33,8 +33,12 @@ def two(baling, office, maker, checker):
 
 
 def create(client, honourees, **extra):
-    body = {"source": first(honourees[0]).plan.source_id, "purpose": "第一年资助",
-            "instalments": [first(h).pk for h in honourees], **extra}
+    body = {
+        "source": first(honourees[0]).plan.source_id,
+        "purpose": "第一年资助",
+        "instalments": [first(h).pk for h in honourees],
+        **extra,
+    }
     return client.post("/api/v1/funding/batches/", body, format="json")
 
 
@@ -50,7 +54,9 @@ def test_the_batch_workflow_over_the_api_from_due_to_closed(two, maker, checker,
 
     assert m.post(f"{url}/submit/").json()["status"] == "submitted"
     r = c.post(f"{url}/approve/")
-    assert r.status_code == 200 and r.json()["status"] == "approved" and r.json()["checker"] == checker.username
+    assert (
+        r.status_code == 200 and r.json()["status"] == "approved" and r.json()["checker"] == checker.username
+    )
     assert api(auditor).post(f"{url}/export/").status_code == 403
 
     r = m.post(f"{url}/export/")
@@ -80,7 +86,9 @@ def test_the_batch_workflow_over_the_api_from_due_to_closed(two, maker, checker,
     line_url = f"/api/v1/funding/lines/{pending[0]['id']}"
     r = m.post(f"{line_url}/returned/", {"reason": "", "on": timezone.localdate().isoformat()}, format="json")
     assert r.status_code == 400 and r.json()["field"] == "reason"
-    r = m.post(f"{line_url}/returned/", {"reason": "户名不符", "on": timezone.localdate().isoformat()}, format="json")
+    r = m.post(
+        f"{line_url}/returned/", {"reason": "户名不符", "on": timezone.localdate().isoformat()}, format="json"
+    )
     assert r.status_code == 200 and r.json()["status"] == "returned"
     assert m.get(url + "/").json()["status"] == "closed"
     returned = Instalment.objects.get(pk=pending[0]["instalment"])
@@ -103,7 +111,9 @@ def test_paying_a_line_twice_is_a_replay_and_a_second_reference_a_conflict(two, 
     assert m.post(line, {"bank_ref": "B1", "paid_on": today}, format="json").status_code == 200
     assert m.post(line, {"bank_ref": "B1", "paid_on": today}, format="json").status_code == 200
     r = m.post(line, {"bank_ref": "B2", "paid_on": today}, format="json")
-    assert r.status_code == 409 and "B1" in r.json()["message_zh"] and "already paid" in r.json()["message_en"]
+    assert (
+        r.status_code == 409 and "B1" in r.json()["message_zh"] and "already paid" in r.json()["message_en"]
+    )
     assert first(two[0]).payments.count() == 1
 
 
@@ -127,7 +137,11 @@ def test_errors_come_back_with_their_status_and_both_languages(two, maker, check
     assert r.status_code == 409 and r.json()["code"] == "transition_not_allowed", "a draft cannot be approved"
     api(maker_checker).post(f"/api/v1/funding/batches/{own['id']}/submit/")
     r = api(maker_checker).post(f"/api/v1/funding/batches/{own['id']}/approve/")
-    assert r.status_code == 403 and "自己编制" in r.json()["message_zh"] and "they made" in r.json()["message_en"]
+    assert (
+        r.status_code == 403
+        and "自己编制" in r.json()["message_zh"]
+        and "they made" in r.json()["message_en"]
+    )
     r = api(checker).post(f"/api/v1/funding/batches/{own['id']}/reject/", {"reason": ""}, format="json")
     assert r.status_code == 400 and r.json()["message_en"] == "Please give the reason."
     r = api(checker).post(f"/api/v1/funding/batches/{own['id']}/reject/", {"reason": "重核"}, format="json")
@@ -142,11 +156,17 @@ def test_a_batch_beyond_the_budget_is_refused_with_the_figures(baling, office, m
     hs = named(baling, office, maker, 2)
     m = api(maker)
     assert create(m, hs[:1]).status_code == 201
-    r = api(checker).post("/api/v1/funding/budgets/set/",
-                          {"source": first(hs[0]).plan.source_id, "year": 2023, "amount": "10000.00"}, format="json")
+    r = api(checker).post(
+        "/api/v1/funding/budgets/set/",
+        {"source": first(hs[0]).plan.source_id, "year": 2023, "amount": "10000.00"},
+        format="json",
+    )
     assert r.status_code == 409 and "20000.00" in r.json()["message_zh"]
-    r = api(maker).post("/api/v1/funding/budgets/set/",
-                        {"source": first(hs[0]).plan.source_id, "year": 2023, "amount": "90000.00"}, format="json")
+    r = api(maker).post(
+        "/api/v1/funding/budgets/set/",
+        {"source": first(hs[0]).plan.source_id, "year": 2023, "amount": "90000.00"},
+        format="json",
+    )
     assert r.status_code == 403
 
 
@@ -157,11 +177,13 @@ def test_budgets_list_the_figures_and_the_checker_sets_one(two, maker, checker):
     row = rows[(source_id, 2023)]
     assert (row["budget"], row["committed"], row["scheduled"]) == ("1000000.00", "20000.00", "10000.00")
     assert rows[(source_id, 2024)]["budget"] is None
-    r = api(checker).post("/api/v1/funding/budgets/set/",
-                          {"source": source_id, "year": 2024, "amount": "12.345"}, format="json")
+    r = api(checker).post(
+        "/api/v1/funding/budgets/set/", {"source": source_id, "year": 2024, "amount": "12.345"}, format="json"
+    )
     assert r.status_code == 400 and r.json()["field"] == "amount"
-    r = api(checker).post("/api/v1/funding/budgets/set/",
-                          {"source": source_id, "year": 2024, "amount": "50000"}, format="json")
+    r = api(checker).post(
+        "/api/v1/funding/budgets/set/", {"source": source_id, "year": 2024, "amount": "50000"}, format="json"
+    )
     assert r.status_code == 200 and (r.json()["budget"], r.json()["remaining"]) == ("50000.00", "30000.00")
     assert len(api(checker).get(f"/api/v1/funding/budgets/?source={source_id}&year=2024").json()) == 1
 
@@ -174,7 +196,8 @@ def test_an_instalment_shows_its_conditions_and_history_and_the_office_confirms_
     assert data["status"] == "blocked" and [c["met"] for c in data["conditions"]] == [False, False]
     assert data["history"] and data["history"][-1]["change"].startswith("planned at naming")
     Instalment.objects.filter(pk=inst.pk).update(
-        conditions=[{"kind": "manual_confirmation", "params": {"zh": "提交总结", "en": "report filed"}}])
+        conditions=[{"kind": "manual_confirmation", "params": {"zh": "提交总结", "en": "report filed"}}]
+    )
     url = f"/api/v1/funding/instalments/{inst.pk}/confirm-condition/"
     r = api(maker).post(url, {"index": 0, "reason": "已收到"}, format="json")
     assert r.status_code == 403 and "人才办" in r.json()["message_zh"]
@@ -212,8 +235,9 @@ def test_the_instalment_list_filters_and_takes_a_fixed_number_of_queries(
         assert client.get("/api/v1/funding/instalments/").json()["count"] == 15
 
 
-def test_the_batch_list_and_detail_take_a_fixed_number_of_queries(baling, office, maker, checker,
-                                                                  django_assert_max_num_queries):
+def test_the_batch_list_and_detail_take_a_fixed_number_of_queries(
+    baling, office, maker, checker, django_assert_max_num_queries
+):
     give_budget(baling, checker, 2023)
     small = create(api(maker), named(baling, office, maker, 1)).json()
     big = create(api(maker), named(baling, office, maker, 5, start=1)).json()

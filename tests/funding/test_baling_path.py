@@ -23,16 +23,29 @@ def test_the_plan_is_made_at_naming_and_the_first_instalment_goes_all_the_way_to
     plan = h.award_plan
     first, second = plan.instalments.order_by("seq")
     assert (plan.total, plan.tax_withheld, plan.tax_rate, plan.tax_category) == (
-        Decimal("20000.00"), True, Decimal("0.2000"), "incidental_income")
-    assert (first.amount, first.earliest_on, first.status) == (Decimal("10000.00"), dt.date(2023, 10, 30), S.DUE)
+        Decimal("20000.00"),
+        True,
+        Decimal("0.2000"),
+        "incidental_income",
+    )
+    assert (first.amount, first.earliest_on, first.status) == (
+        Decimal("10000.00"),
+        dt.date(2023, 10, 30),
+        S.DUE,
+    )
     # 12 months after 2023-10-30 is 2024-10-30, a Wednesday and a working day.
-    assert (second.amount, second.earliest_on, second.status) == (Decimal("10000.00"), dt.date(2024, 10, 30), S.BLOCKED)
+    assert (second.amount, second.earliest_on, second.status) == (
+        Decimal("10000.00"),
+        dt.date(2024, 10, 30),
+        S.BLOCKED,
+    )
     assert "工作室" in second.status_reason and "考核" in second.status_reason
 
     give_account(h, maker)
     give_budget(baling, checker, 2023)
-    batch = services.batch_create(by=maker, source_id=plan.source_id, purpose="2023巴陵工匠第一年资助",
-                                  instalment_ids=[first.pk])
+    batch = services.batch_create(
+        by=maker, source_id=plan.source_id, purpose="2023巴陵工匠第一年资助", instalment_ids=[first.pk]
+    )
     line = batch.lines.get()
     assert (line.gross, line.tax, line.net) == (Decimal("10000.00"), Decimal("2000.00"), Decimal("8000.00"))
     with pytest.raises(ValidationFailed) as e:
@@ -52,10 +65,17 @@ def test_the_plan_is_made_at_naming_and_the_first_instalment_goes_all_the_way_to
     assert first.status == S.PAID and batch.status == "closed"
     pay = Payment.objects.get()
     assert (pay.gross, pay.tax, pay.net, pay.withholding_agent) == (
-        Decimal("10000.00"), Decimal("2000.00"), Decimal("8000.00"), baling.scheme.organiser)
+        Decimal("10000.00"),
+        Decimal("2000.00"),
+        Decimal("8000.00"),
+        baling.scheme.organiser,
+    )
     kinds = list(LedgerEntry.objects.filter(instalment=first).values_list("kind", "amount"))
-    assert kinds == [("commit", Decimal("10000.00")), ("payment", Decimal("10000.00")),
-                     ("tax_withheld", Decimal("2000.00"))]
+    assert kinds == [
+        ("commit", Decimal("10000.00")),
+        ("payment", Decimal("10000.00")),
+        ("tax_withheld", Decimal("2000.00")),
+    ]
 
 
 def test_a_budget_too_small_refuses_the_naming_with_the_figures(seeds, office, checker):

@@ -22,8 +22,9 @@ ZHOU = ("周建华", "6222021234567890123")
 LI = ("李秀英", "6217002940000012345")
 
 
-def sent_to_bank(round_, office, maker, checker, people=(ZHOU, LI), *, bank="中国工商银行岳阳分行",
-                 export=True) -> DisbursementBatch:
+def sent_to_bank(
+    round_, office, maker, checker, people=(ZHOU, LI), *, bank="中国工商银行岳阳分行", export=True
+) -> DisbursementBatch:
     """Each person named in the round and their first instalment in one approved batch, exported if asked."""
     give_budget(round_, checker, 2023)
     firsts = []
@@ -31,8 +32,12 @@ def sent_to_bank(round_, office, maker, checker, people=(ZHOU, LI), *, bank="中
         h = name_directly(round_, office, name=name)
         give_account(h, maker, account_no=account, bank=bank)
         firsts.append(h.award_plan.instalments.get(seq=1))
-    batch = services.batch_create(by=maker, source_id=firsts[0].plan.source_id, purpose="第一年资助",
-                                  instalment_ids=[i.pk for i in firsts])
+    batch = services.batch_create(
+        by=maker,
+        source_id=firsts[0].plan.source_id,
+        purpose="第一年资助",
+        instalment_ids=[i.pk for i in firsts],
+    )
     services.batch_submit(by=maker, batch_id=batch.pk)
     services.batch_approve(by=checker, batch_id=batch.pk)
     if export:
@@ -51,7 +56,9 @@ def test_the_bank_file_has_one_row_per_line_with_amounts_as_numbers_words_and_wh
     batch = sent_to_bank(seeds["baling"], office, maker, checker)
     with batch.bank_file.open("rb") as f:
         ws = sheet(f.read())
-    assert [ws.cell(2, c).value for c in range(1, len(PAYMENT_COLUMNS) + 1)] == [t for t, _ in PAYMENT_COLUMNS]
+    assert [ws.cell(2, c).value for c in range(1, len(PAYMENT_COLUMNS) + 1)] == [
+        t for t, _ in PAYMENT_COLUMNS
+    ]
     lines = list(batch.lines.order_by("id").select_related("instalment__plan__honouree__person"))
     for row, line in enumerate(lines, start=3):
         person = line.instalment.plan.honouree.person
@@ -59,7 +66,10 @@ def test_the_bank_file_has_one_row_per_line_with_amounts_as_numbers_words_and_wh
         assert ws.cell(row, 2).value == line.reference
         assert ws.cell(row, 3).value == person.name
         id_cell = ws.cell(row, 4)
-        assert (id_cell.value, id_cell.data_type) == (person.id_number, "s")  # whole, and text: no lost digits
+        assert (id_cell.value, id_cell.data_type) == (
+            person.id_number,
+            "s",
+        )  # whole, and text: no lost digits
         assert ws.cell(row, 6).value == line.account_no
         for col, expected in ((7, 10000), (8, 2000), (9, 8000)):
             cell = ws.cell(row, col)
@@ -93,7 +103,15 @@ def test_the_result_template_lists_the_pending_lines_under_the_headers_the_impor
     batch = sent_to_bank(seeds["baling"], office, maker, checker)
     ws = sheet(bank_return_template_xlsx(batch))
     assert [ws.cell(2, c).value for c in range(1, 9)] == [
-        "明细编号", "收款人", "账号", "实发金额", "处理结果", "银行流水号", "处理日期", "失败原因"]
+        "明细编号",
+        "收款人",
+        "账号",
+        "实发金额",
+        "处理结果",
+        "银行流水号",
+        "处理日期",
+        "失败原因",
+    ]
     lines = list(batch.lines.order_by("id"))
     assert [ws.cell(r, 1).value for r in (3, 4)] == [line.reference for line in lines]
     assert [ws.cell(r, 3).value for r in (3, 4)] == [ZHOU[1], LI[1]]

@@ -64,7 +64,11 @@ def csv_bytes(rows: list[list], *, encoding: str, header=HEADER, preamble: str =
 def state() -> tuple:
     """Everything an import could change."""
     return (
-        list(BatchLine.objects.order_by("id").values_list("id", "status", "bank_ref", "settled_on", "return_reason")),
+        list(
+            BatchLine.objects.order_by("id").values_list(
+                "id", "status", "bank_ref", "settled_on", "return_reason"
+            )
+        ),
         list(Instalment.objects.order_by("id").values_list("id", "status", "status_reason")),
         list(DisbursementBatch.objects.order_by("id").values_list("id", "status")),
         Payment.objects.count(),
@@ -77,7 +81,9 @@ def import_(batch, maker, content: bytes, name: str = "回单.xlsx") -> dict:
     return batch_import_results(by=maker, batch_id=batch.pk, file_name=name, content=content)
 
 
-def refused(batch, maker, content: bytes, name: str = "回单.xlsx", *, messages: list | None = None) -> list[tuple]:
+def refused(
+    batch, maker, content: bytes, name: str = "回单.xlsx", *, messages: list | None = None
+) -> list[tuple]:
     """The import refused: the (row, field) of each error, after checking that nothing changed."""
     before = state()
     with pytest.raises(ValidationFailed) as e:
@@ -91,6 +97,7 @@ def refused(batch, maker, content: bytes, name: str = "回单.xlsx", *, messages
 
 # --- reading and recording ---------------------------------------------------------------------------------
 
+
 def test_the_filled_in_template_records_both_payments_and_closes_the_batch(seeds, office, maker, checker):
     batch = sent_to_bank(seeds["baling"], office, maker, checker)
     ws = load_workbook(io.BytesIO(bank_return_template_xlsx(batch))).active
@@ -101,21 +108,56 @@ def test_the_filled_in_template_records_both_payments_and_closes_the_batch(seeds
 
     counts = import_(batch, maker, out.getvalue())
 
-    assert (counts["paid"], counts["returned"], counts["already_recorded"], counts["unmatched"]) == (2, 0, 0, 0)
+    assert (counts["paid"], counts["returned"], counts["already_recorded"], counts["unmatched"]) == (
+        2,
+        0,
+        0,
+        0,
+    )
     assert counts["batch_status"] == "closed"
     batch.refresh_from_db()
     assert batch.status == DisbursementBatch.Status.CLOSED and batch.closed_at is not None
-    payments = list(Payment.objects.order_by("line_id").values_list("bank_ref", "paid_on", "net", "instalment__status"))
-    assert payments == [("ICBC0001", today(), Decimal("8000.00"), S.PAID), ("ICBC0002", today(), Decimal("8000.00"), S.PAID)]
+    payments = list(
+        Payment.objects.order_by("line_id").values_list("bank_ref", "paid_on", "net", "instalment__status")
+    )
+    assert payments == [
+        ("ICBC0001", today(), Decimal("8000.00"), S.PAID),
+        ("ICBC0002", today(), Decimal("8000.00"), S.PAID),
+    ]
 
 
 def test_a_gbk_csv_with_synonym_headers_below_a_title_is_read(seeds, office, maker, checker):
     batch = sent_to_bank(seeds["baling"], office, maker, checker)
     lines = list(batch.lines.order_by("id"))
     header = ["参考号", "户名", "收款账号", "金额（元）", "结果", "流水号", "日期", "备注"]
-    rows = [[lines[0].reference, "周建华", ZHOU[1], "8,000.00", "成功", "CCB-1", today().strftime("%Y/%m/%d"), ""],
-            [lines[1].reference, "李秀英", LI[1], "8000", "退票", "", today().strftime("%Y年%m月%d日"), "户名不符"]]
-    content = csv_bytes(rows, encoding="gbk", header=header, preamble="中国建设银行代发工资结果,,,\r\n付款账户：岳阳市人才办,,,\r\n")
+    rows = [
+        [
+            lines[0].reference,
+            "周建华",
+            ZHOU[1],
+            "8,000.00",
+            "成功",
+            "CCB-1",
+            today().strftime("%Y/%m/%d"),
+            "",
+        ],
+        [
+            lines[1].reference,
+            "李秀英",
+            LI[1],
+            "8000",
+            "退票",
+            "",
+            today().strftime("%Y年%m月%d日"),
+            "户名不符",
+        ],
+    ]
+    content = csv_bytes(
+        rows,
+        encoding="gbk",
+        header=header,
+        preamble="中国建设银行代发工资结果,,,\r\n付款账户：岳阳市人才办,,,\r\n",
+    )
     with pytest.raises(UnicodeDecodeError):
         content.decode("utf-8")  # really GBK, not UTF-8 by accident
 
@@ -138,7 +180,9 @@ def test_a_utf8_csv_with_a_bom_and_english_results_is_read(seeds, office, maker,
     assert list(BatchLine.objects.order_by("id").values_list("status", flat=True)) == ["paid", "returned"]
 
 
-def test_a_returned_row_puts_the_instalment_back_to_due_and_it_is_paid_in_a_new_batch(seeds, office, maker, checker):
+def test_a_returned_row_puts_the_instalment_back_to_due_and_it_is_paid_in_a_new_batch(
+    seeds, office, maker, checker
+):
     batch = sent_to_bank(seeds["baling"], office, maker, checker)
     import_(batch, maker, xlsx(result_rows(batch, ("成功", "ICBC0001", ""), ("退票", "", "账户已销户"))))
 
@@ -151,7 +195,9 @@ def test_a_returned_row_puts_the_instalment_back_to_due_and_it_is_paid_in_a_new_
     assert batch.status == "closed"  # every line settled: one paid, one returned
 
     give_account(inst.plan.honouree, maker, account_no="6217002940000099999")
-    again = services.batch_create(by=maker, source_id=inst.plan.source_id, purpose="退票重发", instalment_ids=[inst.pk])
+    again = services.batch_create(
+        by=maker, source_id=inst.plan.source_id, purpose="退票重发", instalment_ids=[inst.pk]
+    )
     services.batch_submit(by=maker, batch_id=again.pk)
     services.batch_approve(by=checker, batch_id=again.pk)
     services.batch_export(by=maker, batch_id=again.pk)
@@ -179,7 +225,9 @@ def test_a_row_without_reference_is_matched_by_account_and_amount(seeds, office,
 
 def test_an_ambiguous_row_is_kept_for_a_person_who_assigns_it(seeds, office, maker, checker):
     shared = "6222029999999999999"  # say a couple's joint account: two lines with one account and one net
-    batch = sent_to_bank(seeds["baling"], office, maker, checker, people=[("周建华", shared), ("李秀英", shared), WANG])
+    batch = sent_to_bank(
+        seeds["baling"], office, maker, checker, people=[("周建华", shared), ("李秀英", shared), WANG]
+    )
     zhou, li, wang = batch.lines.order_by("id")
     rows = result_rows(batch, ("成功", "B1", ""), ("成功", "B2", ""), ("成功", "B3", ""))
     rows[0][0] = ""  # no reference, and both 周建华's and 李秀英's lines fit its account and amount
@@ -191,8 +239,16 @@ def test_an_ambiguous_row_is_kept_for_a_person_who_assigns_it(seeds, office, mak
     row = BankReturnRow.objects.get()
     assert counts["unmatched_row_ids"] == [row.pk]
     assert row.status == "unmatched" and row.row == 3 and row.file_name == "回单.xlsx"
-    assert row.data == {"reference": "", "amount": "8000.00", "result": "paid", "bank_ref": "B1",
-                        "date": today().isoformat(), "reason": "", "account": shared, "payee": "周建华"}
+    assert row.data == {
+        "reference": "",
+        "amount": "8000.00",
+        "result": "paid",
+        "bank_ref": "B1",
+        "date": today().isoformat(),
+        "reason": "",
+        "account": shared,
+        "payee": "周建华",
+    }
     assert [line.status for line in batch.lines.order_by("id")] == ["pending", "pending", "paid"]
 
     with pytest.raises(Conflict):  # 王志强's line is already paid under B3
@@ -211,10 +267,17 @@ def test_an_ambiguous_row_is_kept_for_a_person_who_assigns_it(seeds, office, mak
 
 def test_replaying_the_same_file_changes_nothing_and_says_so(seeds, office, maker, checker):
     shared = "6222029999999999999"
-    batch = sent_to_bank(seeds["baling"], office, maker, checker,
-                         people=[("周建华", shared), ("李秀英", shared), WANG, ("赵丽", "6228480000000000004")])
+    batch = sent_to_bank(
+        seeds["baling"],
+        office,
+        maker,
+        checker,
+        people=[("周建华", shared), ("李秀英", shared), WANG, ("赵丽", "6228480000000000004")],
+    )
     zhou = batch.lines.order_by("id")[0]
-    rows = result_rows(batch, ("成功", "B1", ""), ("成功", "B2", ""), ("退票", "", "账号错误"), ("成功", "B4", ""))
+    rows = result_rows(
+        batch, ("成功", "B1", ""), ("成功", "B2", ""), ("退票", "", "账号错误"), ("成功", "B4", "")
+    )
     rows[0][0] = ""  # ambiguous: kept for a person
     del rows[1]
     content = xlsx(rows)
@@ -250,6 +313,7 @@ def test_replaying_a_row_matched_by_account_does_not_pay_another_line(seeds, off
 
 
 # --- refused files -----------------------------------------------------------------------------------------
+
 
 def test_a_reference_not_in_the_batch_is_refused_and_nothing_changes(seeds, office, maker, checker):
     batch = sent_to_bank(seeds["baling"], office, maker, checker)
@@ -297,14 +361,21 @@ def test_every_problem_of_a_file_is_listed_by_row_and_column(seeds, office, make
     # No title row in this CSV: the header is row 1.
     assert errors == [(2, "date"), (3, "result"), (4, "amount"), (4, "bank_ref"), (5, "reference")]
     assert messages[0].zh == "第 2 行“处理日期”：“2024-02-30”不是日期（应如 2024-01-05）。"
-    assert messages[-1].en == f"Row 5, 明细编号 (line reference): PB202399999-001 is not a line of batch {batch.number}."
+    assert (
+        messages[-1].en
+        == f"Row 5, 明细编号 (line reference): PB202399999-001 is not a line of batch {batch.number}."
+    )
 
 
 def test_a_paid_line_reported_under_another_bank_reference_is_refused(seeds, office, maker, checker):
     batch = sent_to_bank(seeds["baling"], office, maker, checker)
     import_(batch, maker, xlsx(result_rows(batch, ("成功", "B1", ""), ("成功", "B2", ""))))
-    assert refused(batch, maker, xlsx(result_rows(batch, ("成功", "B1", ""), ("成功", "B2-X", "")))) == [(4, "bank_ref")]
-    assert refused(batch, maker, xlsx(result_rows(batch, ("成功", "B1", ""), ("退票", "", "错")))) == [(4, "result")]
+    assert refused(batch, maker, xlsx(result_rows(batch, ("成功", "B1", ""), ("成功", "B2-X", "")))) == [
+        (4, "bank_ref")
+    ]
+    assert refused(batch, maker, xlsx(result_rows(batch, ("成功", "B1", ""), ("退票", "", "错")))) == [
+        (4, "result")
+    ]
 
 
 def test_a_file_without_the_needed_columns_is_refused(seeds, office, maker, checker):

@@ -36,8 +36,9 @@ def due(seeds, office, maker, checker) -> Instalment:
 
 
 def draft(inst, maker) -> DisbursementBatch:
-    return services.batch_create(by=maker, source_id=inst.plan.source_id, purpose="2023包头工匠奖励",
-                                 instalment_ids=[inst.pk])
+    return services.batch_create(
+        by=maker, source_id=inst.plan.source_id, purpose="2023包头工匠奖励", instalment_ids=[inst.pk]
+    )
 
 
 def submitted(inst, maker) -> DisbursementBatch:
@@ -88,7 +89,9 @@ def test_the_maker_cancels_a_draft_and_removes_a_line(seeds, office, maker, chec
     other = name_directly(seeds["baotou"], office, name="乙", named_on=dt.date(2023, 4, 28))
     give_account(other, maker)
     second = other.award_plan.instalments.get()
-    batch = services.batch_create(by=maker, source_id=due.plan.source_id, purpose="", instalment_ids=[due.pk, second.pk])
+    batch = services.batch_create(
+        by=maker, source_id=due.plan.source_id, purpose="", instalment_ids=[due.pk, second.pk]
+    )
     assert batch.purpose == "包头工匠奖励资金"
     line = batch.lines.get(instalment=second)
     services.batch_remove(by=maker, batch_id=batch.pk, line_id=line.pk)
@@ -111,17 +114,25 @@ def test_a_checker_cannot_build_a_batch_and_a_maker_cannot_approve(due, maker, c
         services.batch_approve(by=maker, batch_id=batch.pk)
 
 
-def test_a_batch_takes_only_due_instalments_of_its_own_source_with_a_bank_account(seeds, office, maker, checker, due):
+def test_a_batch_takes_only_due_instalments_of_its_own_source_with_a_bank_account(
+    seeds, office, maker, checker, due
+):
     baling = seeds["baling"]
     h = name_directly(baling, office, name="甲", named_on=dt.date(2023, 10, 30))
     give_account(h, maker)
     first, second = h.award_plan.instalments.order_by("seq")
-    no_account = name_directly(seeds["baotou"], office, name="乙", named_on=dt.date(2023, 4, 28)).award_plan.instalments.get()
+    no_account = name_directly(
+        seeds["baotou"], office, name="乙", named_on=dt.date(2023, 4, 28)
+    ).award_plan.instalments.get()
     before = (DisbursementBatch.objects.count(), BatchLine.objects.count())
 
     with pytest.raises(ValidationFailed) as e:
-        services.batch_create(by=maker, source_id=due.plan.source_id, purpose="",
-                              instalment_ids=[due.pk, first.pk, no_account.pk, 999999])
+        services.batch_create(
+            by=maker,
+            source_id=due.plan.source_id,
+            purpose="",
+            instalment_ids=[due.pk, first.pk, no_account.pk, 999999],
+        )
     by_field = {x.field: x for x in e.value.errors}
     assert set(by_field) == {"source", "payee_account", None}
     assert "市人才发展专项资金" in by_field["source"].zh
@@ -129,7 +140,9 @@ def test_a_batch_takes_only_due_instalments_of_its_own_source_with_a_bank_accoun
     assert "999999" in by_field[None].zh
 
     with pytest.raises(ValidationFailed) as e:
-        services.batch_create(by=maker, source_id=first.plan.source_id, purpose="", instalment_ids=[second.pk])
+        services.batch_create(
+            by=maker, source_id=first.plan.source_id, purpose="", instalment_ids=[second.pk]
+        )
     (err,) = e.value.errors
     assert err.field == "status" and "条件未满足" in err.zh and "工作室" in err.zh, "blocked, and why"
     assert (DisbursementBatch.objects.count(), BatchLine.objects.count()) == before, "nothing half-saved"
@@ -169,7 +182,10 @@ def test_a_budget_cannot_drop_below_what_is_committed(seeds, office, checker, ma
         services.budget_set(by=maker, source_id=source.pk, year=2019, amount="50000.00")
     figures = services.budget_figures(source.pk, 2019)
     assert (figures["budget"], figures["committed"], figures["remaining"]) == (
-        Decimal("20000.00"), Decimal("20000.00"), Decimal("0.00"))
+        Decimal("20000.00"),
+        Decimal("20000.00"),
+        Decimal("0.00"),
+    )
 
 
 @pytest.mark.parametrize("amount", ["100.005", "-1.00", "0", "0.00", 100.5, "1,000", "abc"])
@@ -204,8 +220,9 @@ def test_a_bank_result_is_refused_until_the_batch_has_gone_to_the_bank(due, make
         services.line_mark_paid(by=maker, line_id=line.pk, bank_ref="B1", paid_on=timezone.localdate())
     services.batch_export(by=maker, batch_id=batch.pk)
     with pytest.raises(ValidationFailed) as e:
-        services.line_mark_paid(by=maker, line_id=line.pk, bank_ref="B1",
-                                paid_on=timezone.localdate() + dt.timedelta(days=1))
+        services.line_mark_paid(
+            by=maker, line_id=line.pk, bank_ref="B1", paid_on=timezone.localdate() + dt.timedelta(days=1)
+        )
     assert e.value.field == "paid_on"
     with pytest.raises(ValidationFailed) as e:
         services.line_mark_paid(by=maker, line_id=line.pk, bank_ref=" ", paid_on=timezone.localdate())
@@ -219,7 +236,9 @@ def test_a_payment_on_an_instalment_that_is_not_approved_is_refused(due, maker, 
     # However it got there (here: a bypassed update), a blocked instalment is never paid.
     Instalment.objects.filter(pk=due.pk).update(status=S.BLOCKED)
     with pytest.raises(TransitionNotAllowed):
-        services.line_mark_paid(by=maker, line_id=batch.lines.get().pk, bank_ref="B1", paid_on=timezone.localdate())
+        services.line_mark_paid(
+            by=maker, line_id=batch.lines.get().pk, bank_ref="B1", paid_on=timezone.localdate()
+        )
     assert not Payment.objects.exists() and batch.lines.get().status == "pending"
     Instalment.objects.filter(pk=due.pk).update(status=S.APPROVED)  # put back, so the books agree
 
@@ -231,7 +250,9 @@ def test_a_returned_line_is_due_again_and_paid_from_a_new_batch(due, maker, chec
     with pytest.raises(ValidationFailed):
         services.line_mark_returned(by=maker, line_id=line.pk, reason="", on=timezone.localdate())
     services.line_mark_returned(by=maker, line_id=line.pk, reason="户名与账号不符", on=timezone.localdate())
-    services.line_mark_returned(by=maker, line_id=line.pk, reason="户名与账号不符", on=timezone.localdate())  # replay
+    services.line_mark_returned(
+        by=maker, line_id=line.pk, reason="户名与账号不符", on=timezone.localdate()
+    )  # replay
     batch.refresh_from_db()
     due.refresh_from_db()
     assert batch.status == "closed" and due.status == S.DUE and "户名与账号不符" in due.status_reason

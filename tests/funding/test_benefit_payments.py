@@ -69,7 +69,9 @@ def test_a_paid_benefit_is_the_registrys_delivery_and_is_not_taxed(honouree, mak
     delivery = BenefitDelivery.objects.get(entitlement=inst.entitlement)
     assert (delivery.occurrence_on, delivery.amount) == (inst.occurrence_on, Decimal("500.00"))
     assert "JT-01" in delivery.evidence and batch.number in delivery.evidence
-    assert services.tick(on=timezone.localdate())["benefit_instalments_made"] == 0, "a delivered day is not made again"
+    assert services.tick(on=timezone.localdate())["benefit_instalments_made"] == 0, (
+        "a delivered day is not made again"
+    )
     honouree.award_plan.refresh_from_db()
     assert honouree.award_plan.status == "active", "the award's own instalments are still open"
 
@@ -77,13 +79,19 @@ def test_a_paid_benefit_is_the_registrys_delivery_and_is_not_taxed(honouree, mak
 def test_a_day_already_delivered_by_hand_is_not_made_and_revocation_cancels_the_open_ones(honouree, office):
     today = timezone.localdate()
     e = BenefitEntitlement.objects.get(honouree=honouree)
-    registry.delivery_record(by=office, entitlement_id=e.pk, occurrence_on=today.replace(day=1),
-                             delivered_on=today.replace(day=1), evidence="现金发放签收单")
+    registry.delivery_record(
+        by=office,
+        entitlement_id=e.pk,
+        occurrence_on=today.replace(day=1),
+        delivered_on=today.replace(day=1),
+        evidence="现金发放签收单",
+    )
     assert services.tick(on=today)["benefit_instalments_made"] == 0
     services.tick(on=today.replace(day=1) + relativedelta(months=1, days=3))
     (inst,) = benefit_instalments(honouree)
-    registry.honouree_revoke(by=office, honouree_id=honouree.pk, on=today, reason="提供虚假材料",
-                             grounds="false_claims")
+    registry.honouree_revoke(
+        by=office, honouree_id=honouree.pk, on=today, reason="提供虚假材料", grounds="false_claims"
+    )
     inst.refresh_from_db()
     assert inst.status == S.CANCELLED
     e.refresh_from_db()

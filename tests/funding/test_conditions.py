@@ -83,14 +83,18 @@ def test_a_pass_before_the_twelve_months_makes_it_planned_and_the_tick_makes_it_
     assert status_of(second) == S.DUE
 
 
-def test_a_fail_with_rectification_pending_keeps_it_blocked_and_a_final_fail_forfeits_it(baling, office, host):
+def test_a_fail_with_rectification_pending_keeps_it_blocked_and_a_final_fail_forfeits_it(
+    baling, office, host
+):
     h = name_directly(baling, office)
     studio = studio_for(h, office, host)
     a = assess(studio, office, "40")
     assert a.status == "failed"
     second = second_of(h)
     assert second.status == S.BLOCKED
-    a = studios.assessment_open_rectification(by=office, assessment_id=a.pk, note="补足带徒学时", until=dt.date(2026, 4, 1))
+    a = studios.assessment_open_rectification(
+        by=office, assessment_id=a.pk, note="补足带徒学时", until=dt.date(2026, 4, 1)
+    )
     assert status_of(second) == S.BLOCKED
     studios.assessment_score(by=office, assessment_id=a.pk, scores={"overall": "50"})
     a = studios.assessment_record(by=office, assessment_id=a.pk, on=dt.date(2026, 4, 1))
@@ -113,7 +117,9 @@ def test_a_fail_made_final_without_rectification_forfeits_it(baling, office, hos
 def test_a_rectified_fail_that_passes_makes_it_due(baling, office, host):
     h = name_directly(baling, office)
     a = assess(studio_for(h, office, host), office, "40")
-    a = studios.assessment_open_rectification(by=office, assessment_id=a.pk, note="整改", until=dt.date(2026, 4, 1))
+    a = studios.assessment_open_rectification(
+        by=office, assessment_id=a.pk, note="整改", until=dt.date(2026, 4, 1)
+    )
     studios.assessment_score(by=office, assessment_id=a.pk, scores={"overall": "70"})
     studios.assessment_record(by=office, assessment_id=a.pk, on=dt.date(2026, 4, 1))
     assert second_of(h).status == S.DUE
@@ -132,7 +138,11 @@ def test_closing_the_studio_takes_a_due_instalment_back_to_blocked(baling, offic
 def test_a_manual_confirmation_is_given_by_the_office_with_a_reason(seeds, office, maker):
     jinzhong = seeds["jinzhong"]
     jinzhong.rules["award"]["by_tier"]["named"]["instalments"][0]["conditions"] = [
-        {"kind": "manual_confirmation", "params": {"zh": "已签订奖励资金使用承诺书", "en": "undertaking signed"}}]
+        {
+            "kind": "manual_confirmation",
+            "params": {"zh": "已签订奖励资金使用承诺书", "en": "undertaking signed"},
+        }
+    ]
     jinzhong.save()
     h = name_directly(jinzhong, office, named_on=dt.date(2019, 11, 15))
     inst = h.award_plan.instalments.get()
@@ -148,10 +158,15 @@ def test_a_manual_confirmation_is_given_by_the_office_with_a_reason(seeds, offic
     assert e.value.field == "index"
     assert status_of(inst) == S.BLOCKED and inst.confirmations == {}
 
-    inst = services.instalment_confirm_condition(by=office, instalment_id=inst.pk, index=0, reason="承诺书原件已归档")
+    inst = services.instalment_confirm_condition(
+        by=office, instalment_id=inst.pk, index=0, reason="承诺书原件已归档"
+    )
     inst.refresh_from_db()
     assert inst.status == S.DUE
-    assert inst.confirmations["0"]["reason"] == "承诺书原件已归档" and inst.confirmations["0"]["user_id"] == office.pk
+    assert (
+        inst.confirmations["0"]["reason"] == "承诺书原件已归档"
+        and inst.confirmations["0"]["user_id"] == office.pk
+    )
 
 
 def test_named_through_the_intake_a_year_of_sessions_and_a_passed_assessment_make_the_real_instalment_due(
@@ -167,24 +182,34 @@ def test_named_through_the_intake_a_year_of_sessions_and_a_passed_assessment_mak
     assert second.status == S.BLOCKED
 
     studio = studios.studio_create(
-        by=office, honouree_id=h.pk, host_id=host.pk, name="周建华巴陵工匠工作室",
-        institution_name="岳阳职业技术学院智能制造产业学院", institution_kind="vocational_college_industry_college",
+        by=office,
+        honouree_id=h.pk,
+        host_id=host.pk,
+        name="周建华巴陵工匠工作室",
+        institution_name="岳阳职业技术学院智能制造产业学院",
+        institution_kind="vocational_college_industry_college",
         contact_id=contact.pk,
     )
-    studios.studio_file_add(by=office, studio_id=studio.pk, kind="establishment", uploaded_file=establishment_file())
+    studios.studio_file_add(
+        by=office, studio_id=studio.pk, kind="establishment", uploaded_file=establishment_file()
+    )
     studio = studios.studio_establish(by=office, studio_id=studio.pk, plaque_date=PLAQUE)
     studios.studio_assessor_add(by=office, studio_id=studio.pk, user_id=assessor.pk)
     assert status_of(second) == S.BLOCKED, "set up, but not yet assessed"
 
     apprentices = [add_apprentice(studio, host, name, signed=i < 5) for i, name in enumerate(NAMES)]
-    for app, day in zip(apprentices[:3], (dt.date(2025, 6, 20), dt.date(2025, 9, 12), dt.date(2025, 12, 1)), strict=True):
-        studios.skill_upgrade_record(by=host, apprentice_id=app.pk, to_level="senior", achieved_on=day,
-                                     certificate_no=f"S-{app.pk}")
+    for app, day in zip(
+        apprentices[:3], (dt.date(2025, 6, 20), dt.date(2025, 9, 12), dt.date(2025, 12, 1)), strict=True
+    ):
+        studios.skill_upgrade_record(
+            by=host, apprentice_id=app.pk, to_level="senior", achieved_on=day, certificate_no=f"S-{app.pk}"
+        )
     sessions = a_year_of_sessions(studio, host, apprentices)
     studios.sessions_verify(by=contact, session_ids=[s.pk for s in sessions])
     a = studios.assessment_open(by=office, studio_id=studio.pk, period=1)
-    studios.assessment_score(by=assessor, assessment_id=a.pk,
-                             scores={"site": "13", "innovation": "12.5", "exchange": "8"})
+    studios.assessment_score(
+        by=assessor, assessment_id=a.pk, scores={"site": "13", "innovation": "12.5", "exchange": "8"}
+    )
     assert status_of(second) == S.BLOCKED
     a = studios.assessment_record(by=office, assessment_id=a.pk, on=AFTER_PERIOD_1)
     assert a.status == "passed"

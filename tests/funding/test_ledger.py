@@ -50,8 +50,15 @@ def test_a_ledger_entry_cannot_be_edited_or_deleted_through_the_code(paid):
 @pytest.mark.postgres
 def test_the_database_refuses_a_raw_update_or_delete_of_a_ledger_entry(paid):
     entry = paid.ledger.get(kind=L.PAYMENT)
-    for sql in ("UPDATE funding_ledgerentry SET amount = 1 WHERE id = %s", "DELETE FROM funding_ledgerentry WHERE id = %s"):
-        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+    for sql in (
+        "UPDATE funding_ledgerentry SET amount = 1 WHERE id = %s",
+        "DELETE FROM funding_ledgerentry WHERE id = %s",
+    ):
+        with (
+            pytest.raises(DatabaseError, match="append-only"),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
             cursor.execute(sql, [entry.pk])
     assert LedgerEntry.objects.get(pk=entry.pk).amount == Decimal("20000.00")
 
@@ -63,14 +70,27 @@ def test_the_reconcile_command_passes_on_clean_books(paid, capsys):
 
 def test_a_stray_ledger_entry_is_found_and_a_reversal_puts_it_right(paid):
     stray = LedgerEntry.objects.create(
-        kind=L.COMMIT, amount=Decimal("500.00"), source_id=paid.plan.source_id, budget_year=2019,
-        honouree_id=paid.plan.honouree_id, instalment=paid, memo="typed in by hand")
+        kind=L.COMMIT,
+        amount=Decimal("500.00"),
+        source_id=paid.plan.source_id,
+        budget_year=2019,
+        honouree_id=paid.plan.honouree_id,
+        instalment=paid,
+        memo="typed in by hand",
+    )
     assert reconcile() == [f"instalment {paid.pk} (paid): ledger commitment 20500.00, expected 20000.00"]
     with pytest.raises(CommandError, match="1 disagreement"):
         reconcile_command()
     LedgerEntry.objects.create(
-        kind=L.REVERSAL, amount=Decimal("-500.00"), source_id=paid.plan.source_id, budget_year=2019,
-        honouree_id=paid.plan.honouree_id, instalment=paid, reverses=stray, memo="wrong entry reversed")
+        kind=L.REVERSAL,
+        amount=Decimal("-500.00"),
+        source_id=paid.plan.source_id,
+        budget_year=2019,
+        honouree_id=paid.plan.honouree_id,
+        instalment=paid,
+        reverses=stray,
+        memo="wrong entry reversed",
+    )
     assert reconcile() == []
 
 
@@ -78,11 +98,23 @@ def test_tax_withheld_on_an_instalment_nobody_paid_is_found(seeds, office):
     h = name_directly(seeds["jinzhong"], office, named_on=dt.date(2019, 11, 15))
     inst = h.award_plan.instalments.get()
     stray = LedgerEntry.objects.create(
-        kind=L.TAX_WITHHELD, amount=Decimal("4000.00"), source_id=inst.plan.source_id, budget_year=2019,
-        honouree_id=h.pk, instalment=inst)
+        kind=L.TAX_WITHHELD,
+        amount=Decimal("4000.00"),
+        source_id=inst.plan.source_id,
+        budget_year=2019,
+        honouree_id=h.pk,
+        instalment=inst,
+    )
     assert reconcile() == [f"instalment {inst.pk}: tax withheld in the ledger 4000.00, payment says None"]
-    LedgerEntry.objects.create(kind=L.REVERSAL, amount=Decimal("-4000.00"), source_id=inst.plan.source_id,
-                               budget_year=2019, honouree_id=h.pk, instalment=inst, reverses=stray)
+    LedgerEntry.objects.create(
+        kind=L.REVERSAL,
+        amount=Decimal("-4000.00"),
+        source_id=inst.plan.source_id,
+        budget_year=2019,
+        honouree_id=h.pk,
+        instalment=inst,
+        reverses=stray,
+    )
 
 
 def test_a_status_changed_behind_the_services_back_is_found(paid, seeds, office):
@@ -94,18 +126,24 @@ def test_a_status_changed_behind_the_services_back_is_found(paid, seeds, office)
         reconcile_command()
     Instalment.objects.filter(pk=paid.pk).update(status=S.PAID)
 
-    other = name_directly(seeds["jinzhong"], office, name="乙", named_on=dt.date(2019, 11, 15)).award_plan.instalments.get()
+    other = name_directly(
+        seeds["jinzhong"], office, name="乙", named_on=dt.date(2019, 11, 15)
+    ).award_plan.instalments.get()
     Instalment.objects.filter(pk=other.pk).update(status=S.CANCELLED)
     assert reconcile() == [f"instalment {other.pk} (cancelled): ledger commitment 20000.00, expected 0.00"]
     Instalment.objects.filter(pk=other.pk).update(status=S.DUE)
 
 
-def test_a_budget_lowered_behind_the_services_back_and_a_batch_closed_too_early_are_found(paid, seeds, office, maker, checker):
+def test_a_budget_lowered_behind_the_services_back_and_a_batch_closed_too_early_are_found(
+    paid, seeds, office, maker, checker
+):
     Budget.objects.filter(source_id=paid.plan.source_id, year=2019).update(amount=Decimal("100.00"))
     assert reconcile() == ["city_finance 2019: committed 20000.00 exceeds the budget 100.00"]
     Budget.objects.filter(source_id=paid.plan.source_id, year=2019).update(amount=Decimal("1000000.00"))
 
-    other = name_directly(seeds["jinzhong"], office, name="乙", named_on=dt.date(2019, 11, 15)).award_plan.instalments.get()
+    other = name_directly(
+        seeds["jinzhong"], office, name="乙", named_on=dt.date(2019, 11, 15)
+    ).award_plan.instalments.get()
     batch = batch_of([other], maker, checker)
     DisbursementBatch.objects.filter(pk=batch.pk).update(status="closed")
     problems = reconcile()

@@ -44,14 +44,20 @@ def exported(round_, office, maker, checker, run) -> BatchLine:
     return batch.lines.get()
 
 
-def test_concurrent_bank_confirmations_with_different_references_pay_once(jinzhong, office, maker, maker_b, checker):
+def test_concurrent_bank_confirmations_with_different_references_pay_once(
+    jinzhong, office, maker, maker_b, checker
+):
     for run in range(RUNS):
         line = exported(jinzhong, office, maker, checker, run)
         today = timezone.localdate()
-        results = race(*(
-            partial(services.line_mark_paid, by=who, line_id=line.pk, bank_ref=f"R{run}-{n}", paid_on=today)
-            for n, who in enumerate([maker, maker_b, maker, maker_b])
-        ))
+        results = race(
+            *(
+                partial(
+                    services.line_mark_paid, by=who, line_id=line.pk, bank_ref=f"R{run}-{n}", paid_on=today
+                )
+                for n, who in enumerate([maker, maker_b, maker, maker_b])
+            )
+        )
         assert outcomes(results) == ["Conflict", "Conflict", "Conflict", "ok"], (run, results)
         assert Payment.objects.filter(instalment_id=line.instalment_id).count() == 1
         (winner,) = [v for k, v in results if k == "ok"]
@@ -64,10 +70,14 @@ def test_replaying_the_bank_confirmation_concurrently_pays_once(jinzhong, office
     for run in range(RUNS):
         line = exported(jinzhong, office, maker, checker, run)
         today = timezone.localdate()
-        results = race(*(
-            partial(services.line_mark_paid, by=who, line_id=line.pk, bank_ref=f"SAME{run}", paid_on=today)
-            for who in (maker, maker_b, maker)
-        ))
+        results = race(
+            *(
+                partial(
+                    services.line_mark_paid, by=who, line_id=line.pk, bank_ref=f"SAME{run}", paid_on=today
+                )
+                for who in (maker, maker_b, maker)
+            )
+        )
         assert outcomes(results) == ["ok", "ok", "ok"], (run, results)
         assert Payment.objects.filter(line=line).count() == 1
         assert Instalment.objects.get(pk=line.instalment_id).status == S.PAID
@@ -76,7 +86,9 @@ def test_replaying_the_bank_confirmation_concurrently_pays_once(jinzhong, office
 def test_two_checkers_approving_at_once_approve_once(jinzhong, office, maker, checker, checker_b):
     for run in range(RUNS):
         inst = due_instalment(jinzhong, office, maker, run)
-        batch = services.batch_create(by=maker, source_id=inst.plan.source_id, purpose="", instalment_ids=[inst.pk])
+        batch = services.batch_create(
+            by=maker, source_id=inst.plan.source_id, purpose="", instalment_ids=[inst.pk]
+        )
         services.batch_submit(by=maker, batch_id=batch.pk)
         results = race(
             partial(services.batch_approve, by=checker, batch_id=batch.pk),
@@ -88,7 +100,9 @@ def test_two_checkers_approving_at_once_approve_once(jinzhong, office, maker, ch
         assert batch.status == "approved" and batch.checker == winner.checker
         inst.refresh_from_db()
         assert inst.status == S.APPROVED
-        approvals = [h for h in inst.history.all() if (h.history_change_reason or "").startswith("scheduled→approved")]
+        approvals = [
+            h for h in inst.history.all() if (h.history_change_reason or "").startswith("scheduled→approved")
+        ]
         assert len(approvals) == 1
         assert [h.status for h in batch.history.order_by("history_id")].count("approved") == 1
 
@@ -102,20 +116,31 @@ def test_two_exports_at_once_make_one_bank_file(jinzhong, office, maker, checker
             partial(services.batch_export, by=checker, batch_id=batch.pk),
         )
         assert outcomes(results) == ["ok", "ok"], (run, results)
-        assert {v.bank_file.name for _, v in results} == {DisbursementBatch.objects.get(pk=batch.pk).bank_file.name}
+        assert {v.bank_file.name for _, v in results} == {
+            DisbursementBatch.objects.get(pk=batch.pk).bank_file.name
+        }
         files = [p for p in media.rglob("*.xlsx") if p.name.startswith(batch.number)]
         assert len(files) == 1, files
         assert [h.status for h in batch.history.order_by("history_id")].count("exported") == 1
 
 
-def test_two_makers_putting_one_instalment_into_two_batches_at_once_get_it_once(jinzhong, office, maker, maker_b):
+def test_two_makers_putting_one_instalment_into_two_batches_at_once_get_it_once(
+    jinzhong, office, maker, maker_b
+):
     for run in range(RUNS):
         inst = due_instalment(jinzhong, office, maker, run)
-        results = race(*(
-            partial(services.batch_create, by=who, source_id=inst.plan.source_id, purpose=f"{who.username}",
-                    instalment_ids=[inst.pk])
-            for who in (maker, maker_b)
-        ))
+        results = race(
+            *(
+                partial(
+                    services.batch_create,
+                    by=who,
+                    source_id=inst.plan.source_id,
+                    purpose=f"{who.username}",
+                    instalment_ids=[inst.pk],
+                )
+                for who in (maker, maker_b)
+            )
+        )
         assert outcomes(results) == ["ValidationFailed", "ok"], (run, results)
         assert BatchLine.objects.filter(instalment=inst).count() == 1
         assert DisbursementBatch.objects.filter(lines__instalment=inst).count() == 1
@@ -127,14 +152,31 @@ def test_the_database_alone_refuses_a_second_payment_and_a_second_live_line(jinz
     services.line_mark_paid(by=maker, line_id=line.pk, bank_ref="B1", paid_on=timezone.localdate())
     payment = Payment.objects.get()
     other = BatchLine.objects.create(
-        batch=line.batch, instalment=line.instalment, reference=f"{line.reference}-X", payee_name=line.payee_name,
-        payee_id_number=line.payee_id_number, bank_name=line.bank_name, account_no=line.account_no,
-        purpose=line.purpose, gross=line.gross, tax=line.tax, net=line.net, status=BatchLine.Status.RETURNED,
+        batch=line.batch,
+        instalment=line.instalment,
+        reference=f"{line.reference}-X",
+        payee_name=line.payee_name,
+        payee_id_number=line.payee_id_number,
+        bank_name=line.bank_name,
+        account_no=line.account_no,
+        purpose=line.purpose,
+        gross=line.gross,
+        tax=line.tax,
+        net=line.net,
+        status=BatchLine.Status.RETURNED,
     )  # a settled (returned) line is allowed; a second live one is not
     with pytest.raises(IntegrityError), transaction.atomic():
         Payment.objects.create(
-            instalment=payment.instalment, line=other, voucher_no="PZ-SECOND", gross=payment.gross,
-            tax=payment.tax, net=payment.net, paid_on=payment.paid_on, bank_ref="B2", recorded_by=maker)
+            instalment=payment.instalment,
+            line=other,
+            voucher_no="PZ-SECOND",
+            gross=payment.gross,
+            tax=payment.tax,
+            net=payment.net,
+            paid_on=payment.paid_on,
+            bank_ref="B2",
+            recorded_by=maker,
+        )
     with pytest.raises(IntegrityError), transaction.atomic():
         BatchLine.objects.filter(pk=other.pk).update(status=BatchLine.Status.PENDING)
     with pytest.raises(IntegrityError), transaction.atomic():

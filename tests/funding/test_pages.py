@@ -42,8 +42,12 @@ def two(baling, office, maker, checker):
 
 
 def make_batch(maker, honourees, purpose="第一年资助"):
-    return services.batch_create(by=maker, source_id=first(honourees[0]).plan.source_id, purpose=purpose,
-                                 instalment_ids=[first(h).pk for h in honourees])
+    return services.batch_create(
+        by=maker,
+        source_id=first(honourees[0]).plan.source_id,
+        purpose=purpose,
+        instalment_ids=[first(h).pk for h in honourees],
+    )
 
 
 def messages_of(response) -> str:
@@ -53,12 +57,19 @@ def messages_of(response) -> str:
 # --- who sees what -------------------------------------------------------------------------------------------
 
 
-def test_each_page_opens_for_the_reading_roles_and_is_closed_to_others(two, maker, checker, office, auditor,
-                                                                       nobody, host):
+def test_each_page_opens_for_the_reading_roles_and_is_closed_to_others(
+    two, maker, checker, office, auditor, nobody, host
+):
     batch = make_batch(maker, two[:1])
     inst = first(two[0])
-    pages = ["/funding/", "/funding/batches/", "/funding/budgets/", f"/funding/instalments/{inst.pk}/",
-             f"/funding/batches/{batch.pk}/", f"/funding/payees/{two[0].person_id}/"]
+    pages = [
+        "/funding/",
+        "/funding/batches/",
+        "/funding/budgets/",
+        f"/funding/instalments/{inst.pk}/",
+        f"/funding/batches/{batch.pk}/",
+        f"/funding/payees/{two[0].person_id}/",
+    ]
     for user in (maker, checker, office, auditor):
         client = logged_in(user)
         for url in pages:
@@ -72,7 +83,9 @@ def test_each_page_opens_for_the_reading_roles_and_is_closed_to_others(two, make
     assert Client().get("/funding/").status_code == 302  # to the login page
 
 
-def test_the_nav_shows_funding_to_the_finance_roles_office_and_auditor_only(two, maker, auditor, nobody, host):
+def test_the_nav_shows_funding_to_the_finance_roles_office_and_auditor_only(
+    two, maker, auditor, nobody, host
+):
     assert 'data-testid="nav-funding"' in logged_in(maker).get("/").content.decode()
     assert 'data-testid="nav-funding"' in logged_in(auditor).get("/").content.decode()
     assert 'data-testid="nav-funding"' not in logged_in(nobody).get("/").content.decode()
@@ -82,9 +95,16 @@ def test_the_nav_shows_funding_to_the_finance_roles_office_and_auditor_only(two,
 def test_a_studio_host_sees_their_own_instalments_and_nobody_elses(two, office, host):
     from studios.services import studio_create
 
-    studio_create(by=office, honouree_id=two[0].pk, host_id=host.pk, name="周建华钳工工作室",
-                  institution_name="岳阳职业技术学院", institution_kind="vocational_college_industry_college",
-                  address="岳阳", contact_id=None)
+    studio_create(
+        by=office,
+        honouree_id=two[0].pk,
+        host_id=host.pk,
+        name="周建华钳工工作室",
+        institution_name="岳阳职业技术学院",
+        institution_kind="vocational_college_industry_college",
+        address="岳阳",
+        contact_id=None,
+    )
     client = logged_in(host)
     assert client.get(f"/funding/instalments/{first(two[0]).pk}/").status_code == 200
     assert client.get(f"/funding/instalments/{first(two[1]).pk}/").status_code == 404
@@ -110,9 +130,15 @@ def test_the_due_page_filters_by_source_round_and_date(seeds, two, office, maker
     other = name_directly(jiaozuo, office, name="王焦作")
     client = logged_in(maker)
     page = client.get(f"/funding/?source={source_of(jiaozuo).pk}").content.decode()
-    assert f'data-testid="inst-{first(other).pk}"' in page and f'data-testid="inst-{first(two[0]).pk}"' not in page
+    assert (
+        f'data-testid="inst-{first(other).pk}"' in page
+        and f'data-testid="inst-{first(two[0]).pk}"' not in page
+    )
     page = client.get(f"/funding/?round={two[0].round_id}").content.decode()
-    assert f'data-testid="inst-{first(other).pk}"' not in page and f'data-testid="inst-{first(two[0]).pk}"' in page
+    assert (
+        f'data-testid="inst-{first(other).pk}"' not in page
+        and f'data-testid="inst-{first(two[0]).pk}"' in page
+    )
     page = client.get("/funding/?up_to=2023-01-01").content.decode()
     assert f'data-testid="inst-{first(two[0]).pk}"' not in page
 
@@ -131,8 +157,10 @@ def test_a_maker_builds_a_batch_by_form_a_checker_approves_and_the_bank_answer_c
     two, maker, checker, auditor, media
 ):
     client = logged_in(maker)
-    response = client.post("/funding/batches/new/", {
-        "instalments": [first(h).pk for h in two], "purpose": "2023巴陵工匠第一年资助", "next": "/funding/"})
+    response = client.post(
+        "/funding/batches/new/",
+        {"instalments": [first(h).pk for h in two], "purpose": "2023巴陵工匠第一年资助", "next": "/funding/"},
+    )
     batch = DisbursementBatch.objects.get()
     assert response.status_code == 302 and response["Location"] == f"/funding/batches/{batch.pk}/"
     page = client.get(response["Location"]).content.decode()
@@ -167,8 +195,9 @@ def test_a_maker_builds_a_batch_by_form_a_checker_approves_and_the_bank_answer_c
     one, other = batch.lines.order_by("id")
     today = timezone.localdate().isoformat()
     client.post(f"/funding/lines/{one.pk}/paid/", {"bank_ref": "B20240001", "paid_on": today})
-    response = client.post(f"/funding/lines/{other.pk}/returned/", {"reason": "账户已销户", "on": today},
-                           follow=True)
+    response = client.post(
+        f"/funding/lines/{other.pk}/returned/", {"reason": "账户已销户", "on": today}, follow=True
+    )
     assert other.reference in messages_of(response)
     batch.refresh_from_db()
     assert batch.status == B.CLOSED
@@ -183,15 +212,21 @@ def test_picking_instalments_of_two_sources_is_refused_with_a_message(seeds, two
     give_budget(jiaozuo, checker, 2023)
     other = name_directly(jiaozuo, office, name="王焦作")
     give_account(other, maker)
-    response = logged_in(maker).post("/funding/batches/new/", {
-        "instalments": [first(two[0]).pk, first(other).pk], "next": "/funding/"}, follow=True)
+    response = logged_in(maker).post(
+        "/funding/batches/new/",
+        {"instalments": [first(two[0]).pk, first(other).pk], "next": "/funding/"},
+        follow=True,
+    )
     assert "不同的资金来源" in messages_of(response)
     assert not DisbursementBatch.objects.exists()
 
 
 def test_a_blocked_instalment_is_refused_with_why_and_nothing_is_made(two, maker):
-    response = logged_in(maker).post("/funding/batches/new/", {
-        "instalments": [first(two[0]).pk, second(two[0]).pk], "next": "/funding/"}, follow=True)
+    response = logged_in(maker).post(
+        "/funding/batches/new/",
+        {"instalments": [first(two[0]).pk, second(two[0]).pk], "next": "/funding/"},
+        follow=True,
+    )
     text = messages_of(response)
     assert "未做任何更改" in text and "条件未满足" in text
     assert not DisbursementBatch.objects.exists() and first(two[0]).status == S.DUE
@@ -203,8 +238,9 @@ def test_a_checker_who_made_the_batch_is_told_why_they_cannot_approve_it(two, ma
     client = logged_in(maker_checker)
     page = client.get(f"/funding/batches/{batch.pk}/").content.decode()
     assert 'data-testid="approve"' not in page and 'data-testid="why-no-approve"' in page
-    response = client.post(f"/funding/batches/{batch.pk}/approve/", {"next": f"/funding/batches/{batch.pk}/"},
-                           follow=True)
+    response = client.post(
+        f"/funding/batches/{batch.pk}/approve/", {"next": f"/funding/batches/{batch.pk}/"}, follow=True
+    )
     assert "不能审批自己编制的批次" in messages_of(response)
     batch.refresh_from_db()
     assert batch.status == B.SUBMITTED
@@ -231,7 +267,10 @@ def test_the_maker_takes_a_line_out_and_cancels_a_draft(two, maker):
     line = batch.lines.order_by("id").first()
     client.post(f"/funding/batches/{batch.pk}/remove/", {"line": line.pk})
     line.refresh_from_db()
-    assert line.status == BatchLine.Status.WITHDRAWN and Instalment.objects.get(pk=line.instalment_id).status == S.DUE
+    assert (
+        line.status == BatchLine.Status.WITHDRAWN
+        and Instalment.objects.get(pk=line.instalment_id).status == S.DUE
+    )
     client.post(f"/funding/batches/{batch.pk}/cancel/", {"reason": "重新编制"})
     batch.refresh_from_db()
     assert batch.status == B.CANCELLED and {first(h).status for h in two} == {S.DUE}
@@ -263,7 +302,9 @@ def test_vouchers_are_offered_once_a_line_is_paid(two, maker, checker):
 def test_the_instalment_page_shows_conditions_met_or_not_and_the_history(two, maker, office):
     inst = second(two[0])
     page = logged_in(maker).get(f"/funding/instalments/{inst.pk}/").content.decode()
-    assert 'data-testid="condition-0" data-met="0"' in page and 'data-testid="condition-1" data-met="0"' in page
+    assert (
+        'data-testid="condition-0" data-met="0"' in page and 'data-testid="condition-1" data-met="0"' in page
+    )
     assert "planned at naming" in page, "the history says why the status was set"
     assert 'data-testid="confirm-0"' not in page, "studio conditions are read from the studio, not confirmed"
 
@@ -271,14 +312,21 @@ def test_the_instalment_page_shows_conditions_met_or_not_and_the_history(two, ma
 def test_the_office_confirms_a_manual_condition_with_a_reason(two, office, maker):
     inst = second(two[0])
     Instalment.objects.filter(pk=inst.pk).update(
-        conditions=[{"kind": "manual_confirmation", "params": {"zh": "提交工作总结", "en": "work report filed"}}],
+        conditions=[
+            {"kind": "manual_confirmation", "params": {"zh": "提交工作总结", "en": "work report filed"}}
+        ],
         earliest_on=dt.date(2024, 10, 30),
     )
     client = logged_in(office)
     page = client.get(f"/funding/instalments/{inst.pk}/").content.decode()
     assert 'data-testid="confirm-0"' in page
-    assert 'data-testid="confirm-0"' not in logged_in(maker).get(f"/funding/instalments/{inst.pk}/").content.decode()
-    response = client.post(f"/funding/instalments/{inst.pk}/confirm/", {"index": "0", "reason": ""}, follow=True)
+    assert (
+        'data-testid="confirm-0"'
+        not in logged_in(maker).get(f"/funding/instalments/{inst.pk}/").content.decode()
+    )
+    response = client.post(
+        f"/funding/instalments/{inst.pk}/confirm/", {"index": "0", "reason": ""}, follow=True
+    )
     assert "请说明原因" in messages_of(response)
     client.post(f"/funding/instalments/{inst.pk}/confirm/", {"index": "0", "reason": "已收到总结"})
     inst.refresh_from_db()
@@ -287,7 +335,9 @@ def test_the_office_confirms_a_manual_condition_with_a_reason(two, office, maker
     assert 'data-testid="condition-0" data-met="1"' in page and "已收到总结" in page
 
 
-def test_the_maker_sets_a_bank_account_and_a_wrong_holder_is_shown_on_its_field(baling, office, maker, checker):
+def test_the_maker_sets_a_bank_account_and_a_wrong_holder_is_shown_on_its_field(
+    baling, office, maker, checker
+):
     (h,) = named(baling, office, maker, account=False)
     client = logged_in(maker)
     url = f"/funding/payees/{h.person_id}/"
@@ -295,8 +345,15 @@ def test_the_maker_sets_a_bank_account_and_a_wrong_holder_is_shown_on_its_field(
     assert response.status_code == 200
     page = response.content.decode()
     assert 'data-testid="error-account_name"' in page and "奖金只能付给本人" in page
-    response = client.post(url, {"account_name": h.person.name, "bank_name": "工行", "account_no": "6222 0212 3456",
-                                 "next": f"/funding/instalments/{first(h).pk}/"})
+    response = client.post(
+        url,
+        {
+            "account_name": h.person.name,
+            "bank_name": "工行",
+            "account_no": "6222 0212 3456",
+            "next": f"/funding/instalments/{first(h).pk}/",
+        },
+    )
     assert response.status_code == 302 and response["Location"] == f"/funding/instalments/{first(h).pk}/"
     assert h.person.payee_account.account_no == "622202123456"
     assert logged_in(checker).post(url, {"account_name": h.person.name}).status_code == 403
@@ -319,12 +376,17 @@ def test_the_budget_page_shows_the_figures_and_the_checker_sets_a_budget(two, ma
 
     response = client.post("/funding/budgets/", {"source": source_id, "year": 2024, "amount": "5000.00"})
     assert response.status_code == 200 and "不能少于" in response.content.decode()
-    response = client.post("/funding/budgets/", {"source": source_id, "year": 2024, "amount": "300000.00",
-                                                 "note": "市财政批复"})
+    response = client.post(
+        "/funding/budgets/", {"source": source_id, "year": 2024, "amount": "300000.00", "note": "市财政批复"}
+    )
     assert response.status_code == 302
     assert services.budget_figures(source_id, 2024)["budget"] == Decimal("300000.00")
-    assert logged_in(maker).post("/funding/budgets/", {"source": source_id, "year": 2024,
-                                                       "amount": "1"}).status_code == 403
+    assert (
+        logged_in(maker)
+        .post("/funding/budgets/", {"source": source_id, "year": 2024, "amount": "1"})
+        .status_code
+        == 403
+    )
 
 
 # --- home and the honouree page ------------------------------------------------------------------------------
@@ -342,7 +404,9 @@ def test_home_cards_and_the_honouree_page_show_the_money(two, maker, checker, of
 # --- query counts --------------------------------------------------------------------------------------------
 
 
-def test_the_due_list_takes_a_fixed_number_of_queries(baling, office, maker, checker, django_assert_max_num_queries):
+def test_the_due_list_takes_a_fixed_number_of_queries(
+    baling, office, maker, checker, django_assert_max_num_queries
+):
     give_budget(baling, checker, 2023)
     hs = named(baling, office, maker, 2)
     make_batch(maker, hs[:1])
@@ -356,7 +420,9 @@ def test_the_due_list_takes_a_fixed_number_of_queries(baling, office, maker, che
         assert client.get("/funding/").status_code == 200
 
 
-def test_the_batch_page_takes_a_fixed_number_of_queries(baling, office, maker, checker, django_assert_max_num_queries):
+def test_the_batch_page_takes_a_fixed_number_of_queries(
+    baling, office, maker, checker, django_assert_max_num_queries
+):
     give_budget(baling, checker, 2023)
     small = make_batch(maker, named(baling, office, maker, 2))
     big = make_batch(maker, named(baling, office, maker, 6, start=2))
@@ -370,7 +436,9 @@ def test_the_batch_page_takes_a_fixed_number_of_queries(baling, office, maker, c
         assert client.get("/funding/batches/").status_code == 200
 
 
-def test_the_budget_page_takes_a_fixed_number_of_queries(seeds, office, maker, checker, django_assert_max_num_queries):
+def test_the_budget_page_takes_a_fixed_number_of_queries(
+    seeds, office, maker, checker, django_assert_max_num_queries
+):
     give_budget(seeds["baling"], checker, 2023)
     named(seeds["baling"], office, maker, 1)
     client = logged_in(checker)
@@ -403,8 +471,11 @@ def test_a_result_file_row_without_a_clear_line_is_listed_and_assigned_by_hand(t
     wb.save(out)
     upload = io.BytesIO(out.getvalue())
     upload.name = "回单.xlsx"
-    response = client.post(f"/funding/batches/{batch.pk}/import/", {"file": upload, "next": f"/funding/batches/{batch.pk}/"},
-                           follow=True)
+    response = client.post(
+        f"/funding/batches/{batch.pk}/import/",
+        {"file": upload, "next": f"/funding/batches/{batch.pk}/"},
+        follow=True,
+    )
     assert "已支付 1 条" in messages_of(response) and "未匹配 1 条" in messages_of(response)
     (row,) = selectors.unmatched_rows(batch)
     page = response.content.decode()

@@ -22,8 +22,9 @@ REVOKED_ON = dt.date(2024, 3, 1)
 
 
 def revoke(h, office, grounds="false_claims", **kw):
-    return registry.honouree_revoke(by=office, honouree_id=h.pk, on=REVOKED_ON, reason="申报材料弄虚作假",
-                                    grounds=grounds, **kw)
+    return registry.honouree_revoke(
+        by=office, honouree_id=h.pk, on=REVOKED_ON, reason="申报材料弄虚作假", grounds=grounds, **kw
+    )
 
 
 def kinds(inst) -> list[tuple[str, Decimal]]:
@@ -64,7 +65,9 @@ def test_revocation_takes_a_due_instalment_out_of_a_submitted_batch(seeds, offic
     give_account(h, maker)
     give_account(other, maker)
     give_budget(baling, checker, 2023)
-    batch = services.batch_create(by=maker, source_id=mine.plan.source_id, purpose="", instalment_ids=[mine.pk, theirs.pk])
+    batch = services.batch_create(
+        by=maker, source_id=mine.plan.source_id, purpose="", instalment_ids=[mine.pk, theirs.pk]
+    )
     services.batch_submit(by=maker, batch_id=batch.pk)
 
     revoke(h, office)
@@ -82,19 +85,25 @@ def test_an_instalment_the_bank_already_has_is_paid_and_then_claimed_back(seeds,
     services.batch_export(by=maker, batch_id=batch.pk)
     revoke(h, office, grounds="criminal_conviction")
     assert status_of(inst) == S.APPROVED, "the bank has the order: its answer decides"
-    services.line_mark_paid(by=maker, line_id=batch.lines.get().pk, bank_ref="B1", paid_on=timezone.localdate())
+    services.line_mark_paid(
+        by=maker, line_id=batch.lines.get().pk, bank_ref="B1", paid_on=timezone.localdate()
+    )
     inst.refresh_from_db()
     assert (inst.status, inst.recovery) == (S.PAID, Instalment.Recovery.PENDING)
     assert kinds(inst)[-1] == (L.RECOVERY, Decimal("10000.00"))
 
 
-def test_an_instalment_the_bank_returns_after_the_revocation_is_cancelled_not_due(seeds, office, maker, checker):
+def test_an_instalment_the_bank_returns_after_the_revocation_is_cancelled_not_due(
+    seeds, office, maker, checker
+):
     h = name_directly(seeds["baotou"], office, named_on=dt.date(2023, 4, 28))
     (inst,) = h.award_plan.instalments.all()
     batch = batch_of([inst], maker, checker)
     services.batch_export(by=maker, batch_id=batch.pk)
     revoke(h, office, grounds="criminal_conviction")
-    services.line_mark_returned(by=maker, line_id=batch.lines.get().pk, reason="账户已冻结", on=timezone.localdate())
+    services.line_mark_returned(
+        by=maker, line_id=batch.lines.get().pk, reason="账户已冻结", on=timezone.localdate()
+    )
     inst.refresh_from_db()
     assert (inst.status, inst.cancelled_by_revocation) == (S.CANCELLED, True)
 
@@ -112,8 +121,12 @@ def test_a_recovery_is_settled_once_as_recovered_or_waived(seeds, office, maker,
         services.recovery_settle(by=maker, instalment_id=got.pk, outcome="recovered", note="")
     with pytest.raises(ValidationFailed):
         services.recovery_settle(by=maker, instalment_id=got.pk, outcome="pending", note="已退回")
-    services.recovery_settle(by=maker, instalment_id=got.pk, outcome="recovered", note="本人已退回，收据 R-01")
-    services.recovery_settle(by=maker, instalment_id=got.pk, outcome="recovered", note="本人已退回，收据 R-01")  # replay
+    services.recovery_settle(
+        by=maker, instalment_id=got.pk, outcome="recovered", note="本人已退回，收据 R-01"
+    )
+    services.recovery_settle(
+        by=maker, instalment_id=got.pk, outcome="recovered", note="本人已退回，收据 R-01"
+    )  # replay
     with pytest.raises(Conflict):
         services.recovery_settle(by=maker, instalment_id=got.pk, outcome="waived", note="改为核销")
     services.recovery_settle(by=maker, instalment_id=waived.pk, outcome="waived", note="本人已故，经批准核销")
@@ -124,26 +137,34 @@ def test_a_recovery_is_settled_once_as_recovered_or_waived(seeds, office, maker,
     assert got.ledger.filter(kind=L.RECOVERY_SETTLED).count() == 1
 
 
-def test_reinstatement_brings_cancelled_instalments_back_and_withdraws_the_open_recovery(seeds, office, maker, checker):
+def test_reinstatement_brings_cancelled_instalments_back_and_withdraws_the_open_recovery(
+    seeds, office, maker, checker
+):
     h = name_directly(seeds["baling"], office)
     first, second = h.award_plan.instalments.order_by("seq")
     pay([first], maker, checker)
     revoke(h, office)
-    registry.honouree_reinstate(by=office, honouree_id=h.pk, on=dt.date(2024, 6, 3), reason="复查后撤销决定已纠正")
+    registry.honouree_reinstate(
+        by=office, honouree_id=h.pk, on=dt.date(2024, 6, 3), reason="复查后撤销决定已纠正"
+    )
 
     first.refresh_from_db()
     second.refresh_from_db()
     assert (second.status, second.cancelled_by_revocation) == (S.BLOCKED, False)
-    assert kinds(second) == [(L.COMMIT, Decimal("10000.00")), (L.RELEASE, Decimal("-10000.00")),
-                             (L.COMMIT, Decimal("10000.00"))]
+    assert kinds(second) == [
+        (L.COMMIT, Decimal("10000.00")),
+        (L.RELEASE, Decimal("-10000.00")),
+        (L.COMMIT, Decimal("10000.00")),
+    ]
     assert (first.status, first.recovery) == (S.PAID, Instalment.Recovery.NONE)
     claim = first.ledger.get(kind=L.RECOVERY)
     assert first.ledger.get(kind=L.REVERSAL).reverses == claim
     assert AwardPlan.objects.get(pk=first.plan_id).status == AwardPlan.Status.ACTIVE
 
     # Revoked a second time: the paid instalment is claimed back again, once.
-    registry.honouree_revoke(by=office, honouree_id=h.pk, on=dt.date(2024, 9, 2), reason="再次查实",
-                             grounds="other")
+    registry.honouree_revoke(
+        by=office, honouree_id=h.pk, on=dt.date(2024, 9, 2), reason="再次查实", grounds="other"
+    )
     first.refresh_from_db()
     assert first.recovery == Instalment.Recovery.PENDING and first.ledger.filter(kind=L.RECOVERY).count() == 2
 
@@ -152,25 +173,32 @@ def test_a_suspension_holds_due_instalments_and_resuming_releases_them(seeds, of
     h = name_directly(seeds["jinzhong"], office, named_on=dt.date(2019, 11, 15))
     (inst,) = h.award_plan.instalments.all()
     assert inst.status == S.DUE
-    registry.honouree_set_status(by=office, honouree_id=h.pk, status="suspended", on=dt.date(2020, 3, 2),
-                                 reason="接受调查期间暂停")
+    registry.honouree_set_status(
+        by=office, honouree_id=h.pk, status="suspended", on=dt.date(2020, 3, 2), reason="接受调查期间暂停"
+    )
     inst.refresh_from_db()
     assert inst.status == S.BLOCKED and "暂停" in inst.status_reason
     assert services.tick()["moved"] == 0, "the tick does not release it while the honour is suspended"
-    registry.honouree_set_status(by=office, honouree_id=h.pk, status="active", on=dt.date(2020, 6, 1),
-                                 reason="调查结束")
+    registry.honouree_set_status(
+        by=office, honouree_id=h.pk, status="active", on=dt.date(2020, 6, 1), reason="调查结束"
+    )
     assert status_of(inst) == S.DUE
 
 
-def test_an_instalment_that_leaves_a_batch_while_the_honour_is_suspended_is_held_not_due(seeds, office, maker, checker):
+def test_an_instalment_that_leaves_a_batch_while_the_honour_is_suspended_is_held_not_due(
+    seeds, office, maker, checker
+):
     h = name_directly(seeds["jinzhong"], office, named_on=dt.date(2019, 11, 15))
     (inst,) = h.award_plan.instalments.all()
     give_account(h, maker)
     give_budget(seeds["jinzhong"], checker, 2019)
-    batch = services.batch_create(by=maker, source_id=inst.plan.source_id, purpose="", instalment_ids=[inst.pk])
+    batch = services.batch_create(
+        by=maker, source_id=inst.plan.source_id, purpose="", instalment_ids=[inst.pk]
+    )
     services.batch_submit(by=maker, batch_id=batch.pk)
-    registry.honouree_set_status(by=office, honouree_id=h.pk, status="suspended", on=dt.date(2020, 3, 2),
-                                 reason="接受调查期间暂停")
+    registry.honouree_set_status(
+        by=office, honouree_id=h.pk, status="suspended", on=dt.date(2020, 3, 2), reason="接受调查期间暂停"
+    )
     assert status_of(inst) == S.SCHEDULED, "a batch's instalment waits for the checker"
     services.batch_reject(by=checker, batch_id=batch.pk, reason="本人荣誉暂停")
     inst.refresh_from_db()

@@ -24,7 +24,11 @@ def amounts(plan: AwardPlan) -> list[tuple[Decimal, str]]:
 def test_baling_names_20000_in_two_instalments_and_the_second_waits(seeds, office):
     h = name_directly(seeds["baling"], office, named_on=dt.date(2023, 10, 30))
     plan = h.award_plan
-    assert (plan.total, plan.source.code, plan.source.name) == (Decimal("20000.00"), "city_talent_fund", "市人才发展专项资金")
+    assert (plan.total, plan.source.code, plan.source.name) == (
+        Decimal("20000.00"),
+        "city_talent_fund",
+        "市人才发展专项资金",
+    )
     assert amounts(plan) == [(Decimal("10000.00"), S.DUE), (Decimal("10000.00"), S.BLOCKED)]
     second = plan.instalments.get(seq=2)
     assert (second.months_after_naming, second.budget_year) == (12, 2024)
@@ -35,7 +39,11 @@ def test_jiaozuo_pays_10000_once_from_union_funds_and_goes_all_the_way_to_paid(s
     jiaozuo = seeds["jiaozuo"]
     h = name_directly(jiaozuo, office, named_on=dt.date(2018, 12, 28))
     plan = h.award_plan
-    assert (plan.total, plan.source.code, plan.source.name) == (Decimal("10000.00"), "union_funds", "工会经费")
+    assert (plan.total, plan.source.code, plan.source.name) == (
+        Decimal("10000.00"),
+        "union_funds",
+        "工会经费",
+    )
     (inst,) = plan.instalments.all()
     assert (inst.status, inst.earliest_on, inst.budget_year) == (S.DUE, dt.date(2018, 12, 28), 2018)
 
@@ -52,7 +60,9 @@ def test_a_jiaozuo_finalist_gets_nothing_until_the_office_adds_the_finalist_awar
     assert not AwardPlan.objects.filter(honouree=first).exists()
 
     # §六's 入围奖 names no amount: the office puts one into the round's package.
-    jiaozuo.rules["award"]["by_tier"]["finalist"] = {"instalments": [{"amount": "2000.00", "label": "入围奖"}]}
+    jiaozuo.rules["award"]["by_tier"]["finalist"] = {
+        "instalments": [{"amount": "2000.00", "label": "入围奖"}]
+    }
     jiaozuo.save()
     second = name_directly(jiaozuo, office, name="入围乙", tier="finalist")
     assert amounts(second.award_plan) == [(Decimal("2000.00"), S.DUE)]
@@ -66,7 +76,11 @@ def test_baotou_pays_10000_from_the_city_government(seeds, office, maker, checke
     batch = pay(list(plan.instalments.all()), maker, checker)
     line = batch.lines.get()
     assert (line.gross, line.tax, line.net, line.status) == (
-        Decimal("10000.00"), Decimal("2000.00"), Decimal("8000.00"), "paid")
+        Decimal("10000.00"),
+        Decimal("2000.00"),
+        Decimal("8000.00"),
+        "paid",
+    )
 
 
 def test_jinzhong_pays_20000_once_from_city_finance(seeds, office, maker, checker):
@@ -77,7 +91,11 @@ def test_jinzhong_pays_20000_once_from_city_finance(seeds, office, maker, checke
     pay(list(plan.instalments.all()), maker, checker)
     p = Payment.objects.get()
     assert (p.gross, p.tax, p.net, p.tax_rate) == (
-        Decimal("20000.00"), Decimal("4000.00"), Decimal("16000.00"), Decimal("0.2000"))
+        Decimal("20000.00"),
+        Decimal("4000.00"),
+        Decimal("16000.00"),
+        Decimal("0.2000"),
+    )
 
 
 def test_bayu_names_no_money_so_there_is_no_plan(seeds, office):
@@ -105,6 +123,7 @@ def test_a_round_without_tax_withholding_pays_gross_as_net(seeds, office, maker,
 
 # --- Due dates: relativedelta months, then the next working day by the official calendar ----------------
 
+
 def dates(h) -> list[tuple[dt.date, str]]:
     return list(h.award_plan.instalments.order_by("seq").values_list("earliest_on", "calendar_note"))
 
@@ -123,7 +142,9 @@ def test_a_due_date_on_a_saturday_moves_to_the_next_working_day_which_may_be_a_s
     weekend = name_directly(seeds["baling"], office, name="甲", named_on=dt.date(2023, 11, 2))
     assert dates(weekend)[1][0] == dt.date(2024, 11, 4)  # Saturday 2024-11-02 → Monday
     swapped = name_directly(seeds["baling"], office, name="乙", named_on=dt.date(2023, 9, 28))
-    assert dates(swapped)[1][0] == dt.date(2024, 9, 29)  # Saturday 2024-09-28 → Sunday 09-29, a 调休 working day
+    assert dates(swapped)[1][0] == dt.date(
+        2024, 9, 29
+    )  # Saturday 2024-09-28 → Sunday 09-29, a 调休 working day
 
 
 def test_a_working_day_stays_and_the_note_names_the_calendar(seeds, office):
@@ -146,12 +167,15 @@ def test_a_due_date_past_the_calendars_data_is_provisional_until_the_office_ente
     services.tick()
     second.refresh_from_db()
     assert (second.earliest_on, second.calendar_note) == (
-        dt.date(2027, 1, 6), "moved from 2027-01-05 to the next working day")
+        dt.date(2027, 1, 6),
+        "moved from 2027-01-05 to the next working day",
+    )
     assert second.status == S.BLOCKED and second.budget_year == 2027
     assert "due date fixed by the calendar" in [r.history_change_reason for r in second.history.all()]
 
 
 # --- Through the intake ---------------------------------------------------------------------------------
+
 
 def test_a_baling_honouree_named_through_the_intake_gets_the_plan_and_is_paid_the_first_year(
     seeds, office, make_user, maker, checker

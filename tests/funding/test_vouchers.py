@@ -22,7 +22,9 @@ WANG = ("王志强", "6228480012345678901")
 
 def pdf_text(content: bytes) -> str:
     """The PDF's text with all white space removed (CJK text comes out of pdftotext with spaces between)."""
-    out = subprocess.run(["pdftotext", "-enc", "UTF-8", "-", "-"], input=content, capture_output=True, check=True)
+    out = subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", "-", "-"], input=content, capture_output=True, check=True
+    )
     return re.sub(r"\s+", "", out.stdout.decode("utf-8"))
 
 
@@ -35,9 +37,13 @@ def paid(batch, maker, *, returned: set[int] = frozenset()) -> list[Payment]:
     """Each line of the exported batch paid by the bank, except those whose position is in ``returned``."""
     for n, line in enumerate(batch.lines.order_by("id")):
         if n in returned:
-            services.line_mark_returned(by=maker, line_id=line.pk, reason="账户已冻结", on=timezone.localdate())
+            services.line_mark_returned(
+                by=maker, line_id=line.pk, reason="账户已冻结", on=timezone.localdate()
+            )
         else:
-            services.line_mark_paid(by=maker, line_id=line.pk, bank_ref=f"ICBC2024{n:04d}", paid_on=timezone.localdate())
+            services.line_mark_paid(
+                by=maker, line_id=line.pk, bank_ref=f"ICBC2024{n:04d}", paid_on=timezone.localdate()
+            )
     return list(Payment.objects.filter(line__batch=batch).order_by("line_id"))
 
 
@@ -53,9 +59,25 @@ def test_the_voucher_shows_the_net_in_words_the_payee_the_source_and_who_approve
 
     text = pdf_text(payment_voucher_pdf(payment, user=maker))
 
-    for expected in ("付款凭证", payment.voucher_no, "周建华", person.id_number, "中国工商银行岳阳分行", ZHOU[1],
-                     "10,000.00", "2,000.00", "8,000.00", "人民币捌仟元整", "偶然所得20%",
-                     "市人才发展专项资金", batch.source.payer, batch.number, "ICBC20240000", "林芳", "cathy"):
+    for expected in (
+        "付款凭证",
+        payment.voucher_no,
+        "周建华",
+        person.id_number,
+        "中国工商银行岳阳分行",
+        ZHOU[1],
+        "10,000.00",
+        "2,000.00",
+        "8,000.00",
+        "人民币捌仟元整",
+        "偶然所得20%",
+        "市人才发展专项资金",
+        batch.source.payer,
+        batch.number,
+        "ICBC20240000",
+        "林芳",
+        "cathy",
+    ):
         assert expected in text, expected
     assert PersonalDataAccess.objects.filter(user=maker, field="payee_id_number").count() == 1
 
@@ -73,7 +95,9 @@ def test_an_auditor_sees_the_identity_number_masked(seeds, office, maker, checke
     assert not PersonalDataAccess.objects.filter(user=auditor).exists()
 
 
-def test_the_batch_pdf_has_one_page_per_paid_line(seeds, office, maker, checker, django_assert_max_num_queries):
+def test_the_batch_pdf_has_one_page_per_paid_line(
+    seeds, office, maker, checker, django_assert_max_num_queries
+):
     batch = sent_to_bank(seeds["baling"], office, maker, checker, people=[ZHOU, LI, WANG])
     payments = paid(batch, maker, returned={1})  # 李秀英's payment came back: no voucher for her
     maker = type(maker).objects.get(pk=maker.pk)  # roles not cached yet

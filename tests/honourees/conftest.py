@@ -44,7 +44,15 @@ def good_fields(**overrides) -> dict:
         "innovation_count": 5,
         "brief_deeds": "扎根一线二十余年，攻克多项加工难题。",
         "unit_notice_starts_on": "2023-02-01",  # 包头: the unit's own notice ran before it recommends
-        "awards": [{"date": "2019-05", "name": "岳阳市技术能手", "grantor": "岳阳市人社局", "level": "city", "rank": "1"}],
+        "awards": [
+            {
+                "date": "2019-05",
+                "name": "岳阳市技术能手",
+                "grantor": "岳阳市人社局",
+                "level": "city",
+                "rank": "1",
+            }
+        ],
     }
     fields.update(overrides)
     return fields

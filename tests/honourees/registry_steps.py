@@ -80,7 +80,9 @@ def past_round(seed_round: Round, year: int, *, status=Round.Status.CLOSED, **ru
     )
 
 
-def register(by, round_: Round, *, name: str = "王师傅", named_on=dt.date(2020, 4, 28), id_number=None, **fields) -> Honouree:
+def register(
+    by, round_: Round, *, name: str = "王师傅", named_on=dt.date(2020, 4, 28), id_number=None, **fields
+) -> Honouree:
     """An honouree registered directly (as a historic one), through the registry's service."""
     return registry.honouree_register(
         by=by,
@@ -96,22 +98,42 @@ def baotou_treatment_items() -> list[BenefitType]:
     city's 市级劳模 list is not in the notices (DOMAIN.md §2 gap)."""
     return [
         BenefitType.objects.create(
-            code="baotou_spring_festival_visit", name="春节慰问", name_en="Spring Festival visit",
-            kind="recurring_allowance", funder="union", amount="500.00",
-            recurrence="FREQ=YEARLY;BYMONTH=1;BYMONTHDAY=20", treatment="baotou_labour_model",
+            code="baotou_spring_festival_visit",
+            name="春节慰问",
+            name_en="Spring Festival visit",
+            kind="recurring_allowance",
+            funder="union",
+            amount="500.00",
+            recurrence="FREQ=YEARLY;BYMONTH=1;BYMONTHDAY=20",
+            treatment="baotou_labour_model",
         ),
         BenefitType.objects.create(
-            code="baotou_health_check", name="健康体检", name_en="Health check", kind="service",
-            funder="union", recurrence="FREQ=YEARLY;BYMONTH=5;BYMONTHDAY=1", treatment="baotou_labour_model",
+            code="baotou_health_check",
+            name="健康体检",
+            name_en="Health check",
+            kind="service",
+            funder="union",
+            recurrence="FREQ=YEARLY;BYMONTH=5;BYMONTHDAY=1",
+            treatment="baotou_labour_model",
         ),
         BenefitType.objects.create(
-            code="baotou_honour_allowance", name="荣誉津贴", name_en="Honour allowance",
-            kind="recurring_allowance", funder="city_finance", amount="300.00",
-            recurrence="FREQ=MONTHLY;BYMONTHDAY=1", treatment="baotou_labour_model",
+            code="baotou_honour_allowance",
+            name="荣誉津贴",
+            name_en="Honour allowance",
+            kind="recurring_allowance",
+            funder="city_finance",
+            amount="300.00",
+            recurrence="FREQ=MONTHLY;BYMONTHDAY=1",
+            treatment="baotou_labour_model",
         ),
         BenefitType.objects.create(  # no longer given: never granted
-            code="baotou_old_subsidy", name="旧补贴", kind="one_off", funder="union", amount="100.00",
-            treatment="baotou_labour_model", is_active=False,
+            code="baotou_old_subsidy",
+            name="旧补贴",
+            kind="one_off",
+            funder="union",
+            amount="100.00",
+            treatment="baotou_labour_model",
+            is_active=False,
         ),
     ]
 
@@ -129,7 +151,9 @@ def name_baotou(office, round_: Round, *, names=("包钢甲", "包钢乙")) -> l
     """
     Round.objects.filter(pk=round_.pk).update(target_count=1)
     round_.refresh_from_db()
-    unit = RecommendingUnit.objects.filter(scheme=round_.scheme, unit_type="direct_union").order_by("id").first()
+    unit = (
+        RecommendingUnit.objects.filter(scheme=round_.scheme, unit_type="direct_union").order_by("id").first()
+    )
     clerk = quick_clerk(unit)
     nominations = [submitted(round_, unit, clerk, name=n) for n in names]
     start_review(office, round_)
@@ -169,7 +193,33 @@ def sheet(scheme, rows: list[list], *, edit=None) -> bytes:
     return out.getvalue()
 
 
-def row(name="包钢王", id_number=None, year=2021, tier="命名", cert="", named="2021-04-28", doc="包总工发〔2021〕3号",
-        title="", employer="包钢集团", trade="炼钢工", unit="", region="昆都仑区", note=""):
-    return [name, id_number or make_id(dt.date(1970, 1, 5)), year, tier, cert, named, doc, title, employer, trade,
-            unit, region, note]
+def row(
+    name="包钢王",
+    id_number=None,
+    year=2021,
+    tier="命名",
+    cert="",
+    named="2021-04-28",
+    doc="包总工发〔2021〕3号",
+    title="",
+    employer="包钢集团",
+    trade="炼钢工",
+    unit="",
+    region="昆都仑区",
+    note="",
+):
+    return [
+        name,
+        id_number or make_id(dt.date(1970, 1, 5)),
+        year,
+        tier,
+        cert,
+        named,
+        doc,
+        title,
+        employer,
+        trade,
+        unit,
+        region,
+        note,
+    ]

@@ -49,10 +49,20 @@ def test_demo_prints_a_login_for_every_role_and_each_login_works(client):
 
 def test_running_demo_twice_changes_nothing():
     run_demo()
-    counts = (Scheme.objects.count(), Round.objects.count(), RecommendingUnit.objects.count(), UnitClerk.objects.count())
+    counts = (
+        Scheme.objects.count(),
+        Round.objects.count(),
+        RecommendingUnit.objects.count(),
+        UnitClerk.objects.count(),
+    )
     users = get_user_model().objects.count()
     run_demo()
-    assert counts == (Scheme.objects.count(), Round.objects.count(), RecommendingUnit.objects.count(), UnitClerk.objects.count())
+    assert counts == (
+        Scheme.objects.count(),
+        Round.objects.count(),
+        RecommendingUnit.objects.count(),
+        UnitClerk.objects.count(),
+    )
     assert users == get_user_model().objects.count()
     assert counts == (5, 5, 16, 1)
 

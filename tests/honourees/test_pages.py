@@ -18,9 +18,17 @@ def logged_in(user) -> Client:
 
 
 def form_data(**overrides):
-    data = {"name": "赵铁柱", "id_number": make_id(), "gender": "M", "employer": "岳阳机械厂", "trade": "焊工",
-            "category": "manufacturing", "skill_level": "technician", "in_city_since": "2001-01-01",
-            "awards": "2020-05 | 岳阳市五一劳动奖章 | 岳阳市总工会 | 市级 | 1"}
+    data = {
+        "name": "赵铁柱",
+        "id_number": make_id(),
+        "gender": "M",
+        "employer": "岳阳机械厂",
+        "trade": "焊工",
+        "category": "manufacturing",
+        "skill_level": "technician",
+        "in_city_since": "2001-01-01",
+        "awards": "2020-05 | 岳阳市五一劳动奖章 | 岳阳市总工会 | 市级 | 1",
+    }
     data.update(overrides)
     return data
 
@@ -31,8 +39,16 @@ def test_a_clerk_enters_a_nomination_on_the_form_and_sees_it_saved(rounds, clerk
     response = clerk.post(f"/nominations/new/{r.pk}/", form_data())
     n = Nomination.objects.get()
     assert response.status_code == 302 and response["Location"] == f"/nominations/{n.pk}/"
-    assert n.awards == [{"date": "2020-05", "name": "岳阳市五一劳动奖章", "grantor": "岳阳市总工会", "level": "city", "kind": "honour",
-                         "rank": "1"}]
+    assert n.awards == [
+        {
+            "date": "2020-05",
+            "name": "岳阳市五一劳动奖章",
+            "grantor": "岳阳市总工会",
+            "level": "city",
+            "kind": "honour",
+            "rank": "1",
+        }
+    ]
     page = clerk.get(f"/nominations/{n.pk}/").content.decode()
     assert "赵铁柱" in page and n.person.id_number not in page, "the clerk sees the identity number masked"
 
@@ -66,7 +82,9 @@ def test_a_refused_action_comes_back_as_a_message_and_changes_nothing(rounds, cl
     first, second = nominate(r, unit, user), nominate(r, unit, user)
     client = logged_in(user)
     client.post(f"/nominations/{first.pk}/submit/")
-    response = client.post(f"/nominations/{second.pk}/submit/", {"next": f"/nominations/{second.pk}/"}, follow=True)
+    response = client.post(
+        f"/nominations/{second.pk}/submit/", {"next": f"/nominations/{second.pk}/"}, follow=True
+    )
     assert "名额为 1 名" in response.content.decode()
     second.refresh_from_db()
     assert second.status == "draft"
@@ -91,7 +109,11 @@ def test_the_expert_sees_only_their_assignments(rounds, clerk_of, office, nomina
         services.nomination_submit(by=user, nomination_id=n.pk)
     services.round_set_status(by=office, round_id=r.pk, status="reviewing")
     for n in (mine, theirs):
-        judge = {str(e["index"]): {"ok": True} for e in Nomination.objects.get(pk=n.pk).eligibility if e["outcome"] == "judge"}
+        judge = {
+            str(e["index"]): {"ok": True}
+            for e in Nomination.objects.get(pk=n.pk).eligibility
+            if e["outcome"] == "judge"
+        }
         services.nomination_qualify(by=office, nomination_id=n.pk, judgements=judge)
     services.experts_assign(by=office, nomination_ids=[mine.pk], expert_ids=[expert.pk])
     services.experts_assign(by=office, nomination_ids=[theirs.pk], expert_ids=[expert_b.pk])

@@ -40,7 +40,9 @@ def baotou_2021(seeds):
     return past_round(seeds["baotou"], 2021)
 
 
-def test_the_list_searches_and_its_queries_do_not_grow_with_rows(baotou_2021, desk, django_assert_num_queries):
+def test_the_list_searches_and_its_queries_do_not_grow_with_rows(
+    baotou_2021, desk, django_assert_num_queries
+):
     register(desk, baotou_2021, name="包一", trade="炼钢工")
     client = api(desk)
     few = queries(client, "/api/v1/honourees/")
@@ -51,12 +53,24 @@ def test_the_list_searches_and_its_queries_do_not_grow_with_rows(baotou_2021, de
     assert few <= 3 and body["count"] == 9  # (the roles, if not read yet), the count, the page
     found = client.get("/api/v1/honourees/?trade=炼钢").json()["results"]
     assert [r["name"] for r in found] == ["包一"]
-    assert set(found[0]) >= {"certificate_no", "title", "status", "scheme", "year", "employer", "trade", "unit", "region"}
+    assert set(found[0]) >= {
+        "certificate_no",
+        "title",
+        "status",
+        "scheme",
+        "year",
+        "employer",
+        "trade",
+        "unit",
+        "region",
+    }
     assert "person" not in found[0], "no identity numbers in lists"
     assert client.get("/api/v1/honourees/?region=青山&status=active").json()["count"] == 8
 
 
-def test_the_detail_has_everything_and_a_whole_identity_number_only_for_the_office_logged(baotou_2021, desk, audit):
+def test_the_detail_has_everything_and_a_whole_identity_number_only_for_the_office_logged(
+    baotou_2021, desk, audit
+):
     h = register(desk, baotou_2021, name="包详")
     registry.prior_honour_add(by=desk, person_id=h.person_id, name="包头市劳动模范", level="city", year=2019)
     whole = api(desk).get(f"/api/v1/honourees/{h.pk}/").json()
@@ -64,7 +78,9 @@ def test_the_detail_has_everything_and_a_whole_identity_number_only_for_the_offi
     assert PersonalDataAccess.objects.filter(user=desk, purpose="api").count() == 1
     assert [e["code"] for e in whole["entitlements"]][0] == "baotou_labour_model"
     assert whole["prior_honours"][0]["name"] == "包头市劳动模范"
-    assert whole["award_plan"] == [{"label": "一次性奖励", "amount": "10000.00", "earliest": "2020-04-28", "conditions": []}]
+    assert whole["award_plan"] == [
+        {"label": "一次性奖励", "amount": "10000.00", "earliest": "2020-04-28", "conditions": []}
+    ]
     masked = api(audit).get(f"/api/v1/honourees/{h.pk}/").json()
     assert "*" in masked["person"]["id_number"]
 
@@ -72,31 +88,68 @@ def test_the_detail_has_everything_and_a_whole_identity_number_only_for_the_offi
 def test_registration_revocation_and_reinstatement_through_the_api(seeds, desk, audit):
     r = past_round(seeds["baling"], 2020)
     client = api(desk)
-    bad = client.post("/api/v1/honourees/", {"round": r.pk, "person": {"name": "巴", "id_number": "1234"},
-                                             "named_on": "2020-10-30"}, format="json")
+    bad = client.post(
+        "/api/v1/honourees/",
+        {"round": r.pk, "person": {"name": "巴", "id_number": "1234"}, "named_on": "2020-10-30"},
+        format="json",
+    )
     assert bad.status_code == 400 and {e["field"] for e in bad.json()["errors"]} == {"id_number"}
-    made = client.post("/api/v1/honourees/", {"round": r.pk, "person": {"name": "巴", "id_number": make_id()},
-                                              "named_on": "2020-10-30", "employer": "岳阳石化"}, format="json")
+    made = client.post(
+        "/api/v1/honourees/",
+        {
+            "round": r.pk,
+            "person": {"name": "巴", "id_number": make_id()},
+            "named_on": "2020-10-30",
+            "employer": "岳阳石化",
+        },
+        format="json",
+    )
     assert made.status_code == 201, made.json()
     pk = made.json()["id"]
     assert made.json()["certificate_no"] == "BALING-2020-001" and made.json()["employer"] == "岳阳石化"
 
-    assert api(audit).post(f"/api/v1/honourees/{pk}/revoke/", {"on": "2024-03-01", "reason": "x",
-                                                              "grounds": "false_claims"}, format="json").status_code == 403
-    assert client.post(f"/api/v1/honourees/{pk}/reinstate/", {"on": "2024-03-01", "reason": "x"},
-                       format="json").status_code == 409
-    revoked = client.post(f"/api/v1/honourees/{pk}/revoke/", {"on": "2024-03-01", "reason": "虚报",
-                                                             "grounds": "false_claims"}, format="json")
+    assert (
+        api(audit)
+        .post(
+            f"/api/v1/honourees/{pk}/revoke/",
+            {"on": "2024-03-01", "reason": "x", "grounds": "false_claims"},
+            format="json",
+        )
+        .status_code
+        == 403
+    )
+    assert (
+        client.post(
+            f"/api/v1/honourees/{pk}/reinstate/", {"on": "2024-03-01", "reason": "x"}, format="json"
+        ).status_code
+        == 409
+    )
+    revoked = client.post(
+        f"/api/v1/honourees/{pk}/revoke/",
+        {"on": "2024-03-01", "reason": "虚报", "grounds": "false_claims"},
+        format="json",
+    )
     assert revoked.status_code == 200 and revoked.json()["status"] == "revoked"
     assert revoked.json()["debarments"][0]["ends_on"] == "2027-02-28"
     assert revoked.json()["status_changes"][0]["grounds"] == "false_claims"
-    back = client.post(f"/api/v1/honourees/{pk}/reinstate/", {"on": "2024-04-01", "reason": "复议"}, format="json")
+    back = client.post(
+        f"/api/v1/honourees/{pk}/reinstate/", {"on": "2024-04-01", "reason": "复议"}, format="json"
+    )
     assert back.json()["status"] == "active"
-    suspended = client.post(f"/api/v1/honourees/{pk}/status/", {"status": "suspended", "on": "2024-05-01", "reason": "调查"},
-                            format="json")
+    suspended = client.post(
+        f"/api/v1/honourees/{pk}/status/",
+        {"status": "suspended", "on": "2024-05-01", "reason": "调查"},
+        format="json",
+    )
     assert suspended.json()["status"] == "suspended"
-    assert client.post(f"/api/v1/honourees/{pk}/status/", {"status": "revoked", "on": "2024-05-02", "reason": "x"},
-                       format="json").status_code == 400, "revocation is its own action"
+    assert (
+        client.post(
+            f"/api/v1/honourees/{pk}/status/",
+            {"status": "revoked", "on": "2024-05-02", "reason": "x"},
+            format="json",
+        ).status_code
+        == 400
+    ), "revocation is its own action"
 
 
 def test_entitlements_deliveries_and_recovery_through_the_api(baotou_2021, desk, django_assert_num_queries):
@@ -104,22 +157,35 @@ def test_entitlements_deliveries_and_recovery_through_the_api(baotou_2021, desk,
     client = api(desk)
     few = queries(client, "/api/v1/benefit-entitlements/")
     allowance = BenefitEntitlement.objects.get(honouree=h, code="baotou_honour_allowance")
-    made = client.post(f"/api/v1/benefit-entitlements/{allowance.pk}/deliveries/",
-                       {"occurrence_on": "2024-01-01", "delivered_on": "2024-01-03", "evidence": "代发"}, format="json")
+    made = client.post(
+        f"/api/v1/benefit-entitlements/{allowance.pk}/deliveries/",
+        {"occurrence_on": "2024-01-01", "delivered_on": "2024-01-03", "evidence": "代发"},
+        format="json",
+    )
     assert made.status_code == 201 and made.json()["amount"] == "300.00"
-    assert client.post(f"/api/v1/benefit-entitlements/{allowance.pk}/deliveries/",
-                       {"occurrence_on": "2024-01-01", "delivered_on": "2024-01-04", "evidence": "又一次"},
-                       format="json").status_code == 409
+    assert (
+        client.post(
+            f"/api/v1/benefit-entitlements/{allowance.pk}/deliveries/",
+            {"occurrence_on": "2024-01-01", "delivered_on": "2024-01-04", "evidence": "又一次"},
+            format="json",
+        ).status_code
+        == 409
+    )
     register(desk, baotou_2021, name="包孙")
     with django_assert_num_queries(few):
         body = client.get("/api/v1/benefit-entitlements/?kind=recurring_allowance").json()
     assert body["count"] == 4 and sum(len(e["deliveries"]) for e in body["results"]) == 1
 
-    client.post(f"/api/v1/honourees/{h.pk}/revoke/", {"on": "2024-02-01", "reason": "造假", "grounds": "other"},
-                format="json")
+    client.post(
+        f"/api/v1/honourees/{h.pk}/revoke/",
+        {"on": "2024-02-01", "reason": "造假", "grounds": "other"},
+        format="json",
+    )
     marked = client.get("/api/v1/benefit-deliveries/?recovery=to_recover").json()["results"]
     assert [d["amount"] for d in marked] == ["300.00"]
-    done = client.post(f"/api/v1/benefit-deliveries/{marked[0]['id']}/recovery/", {"on": "2024-03-01"}, format="json")
+    done = client.post(
+        f"/api/v1/benefit-deliveries/{marked[0]['id']}/recovery/", {"on": "2024-03-01"}, format="json"
+    )
     assert done.json()["recovery"] == "recovered"
     due = client.get("/api/v1/honourees/calendar/?month=2024-03").json()
     assert [d["name"] for d in due] == ["包孙"], "nothing more is due to the revoked honour"
@@ -129,13 +195,23 @@ def test_the_delivery_and_prior_honour_lists_cost_the_same_queries_however_many_
     client = api(desk)
     h = register(desk, baotou_2021, name="包列")
     allowance = BenefitEntitlement.objects.get(honouree=h, code="baotou_honour_allowance")
-    registry.delivery_record(by=desk, entitlement_id=allowance.pk, occurrence_on=dt.date(2023, 1, 1),
-                             delivered_on=dt.date(2023, 1, 1), evidence="一")
+    registry.delivery_record(
+        by=desk,
+        entitlement_id=allowance.pk,
+        occurrence_on=dt.date(2023, 1, 1),
+        delivered_on=dt.date(2023, 1, 1),
+        evidence="一",
+    )
     registry.prior_honour_add(by=desk, person_id=h.person_id, name="荣誉一", level="city", year=2010)
     few = (queries(client, "/api/v1/benefit-deliveries/"), queries(client, "/api/v1/prior-honours/"))
     for month in range(2, 9):
-        registry.delivery_record(by=desk, entitlement_id=allowance.pk, occurrence_on=dt.date(2023, month, 1),
-                                 delivered_on=dt.date(2023, month, 1), evidence=f"第{month}月")
+        registry.delivery_record(
+            by=desk,
+            entitlement_id=allowance.pk,
+            occurrence_on=dt.date(2023, month, 1),
+            delivered_on=dt.date(2023, month, 1),
+            evidence=f"第{month}月",
+        )
         other = register(desk, baotou_2021, name=f"包列{month}")
         registry.prior_honour_add(by=desk, person_id=other.person_id, name="荣誉", level="county", year=2011)
     assert (queries(client, "/api/v1/benefit-deliveries/"), queries(client, "/api/v1/prior-honours/")) == few
@@ -146,30 +222,59 @@ def test_the_calendar_endpoint_lists_what_is_due(baotou_2021, desk, audit):
     register(desk, baotou_2021, name="包历")
     got = api(audit).get("/api/v1/honourees/calendar/?month=2024-01&funder=union").json()
     assert [(d["day"], d["code"], d["amount"], d["name"]) for d in got] == [
-        ("2024-01-20", "baotou_spring_festival_visit", "500.00", "包历")]
+        ("2024-01-20", "baotou_spring_festival_visit", "500.00", "包历")
+    ]
 
 
 def test_referrals_and_prior_honours_through_the_api(seeds, desk, audit):
     h = register(desk, past_round(seeds["jiaozuo"], 2017), name="焦", named_on=dt.date(2017, 9, 10))
     client = api(desk)
     referral = BenefitEntitlement.objects.get(honouree=h)
-    client.post(f"/api/v1/benefit-entitlements/{referral.pk}/referral/", {"outcome": "submitted", "on": "2017-09-20"},
-                format="json")
-    awarded = client.post(f"/api/v1/benefit-entitlements/{referral.pk}/referral/",
-                          {"outcome": "awarded", "on": "2018-04-28", "honour_name": "焦作市五一劳动奖章",
-                           "honour_level": "city"}, format="json")
+    client.post(
+        f"/api/v1/benefit-entitlements/{referral.pk}/referral/",
+        {"outcome": "submitted", "on": "2017-09-20"},
+        format="json",
+    )
+    awarded = client.post(
+        f"/api/v1/benefit-entitlements/{referral.pk}/referral/",
+        {
+            "outcome": "awarded",
+            "on": "2018-04-28",
+            "honour_name": "焦作市五一劳动奖章",
+            "honour_level": "city",
+        },
+        format="json",
+    )
     assert awarded.json()["referral_status"] == "awarded" and awarded.json()["awarded_honour"]
 
-    made = client.post("/api/v1/prior-honours/", {"person": h.person_id, "name": "河南省技术能手", "level": "provincial",
-                                                  "conferred_on": "2015-05-01", "granted_by": "河南省人社厅"}, format="json")
+    made = client.post(
+        "/api/v1/prior-honours/",
+        {
+            "person": h.person_id,
+            "name": "河南省技术能手",
+            "level": "provincial",
+            "conferred_on": "2015-05-01",
+            "granted_by": "河南省人社厅",
+        },
+        format="json",
+    )
     assert made.status_code == 201 and made.json()["year"] == 2015
-    assert api(audit).post("/api/v1/prior-honours/", {"person": h.person_id, "name": "x", "level": "city"},
-                           format="json").status_code == 403
-    revoked = client.post(f"/api/v1/prior-honours/{made.json()['id']}/revoke/", {"on": "2020-01-01", "reason": "撤销"},
-                          format="json")
+    assert (
+        api(audit)
+        .post("/api/v1/prior-honours/", {"person": h.person_id, "name": "x", "level": "city"}, format="json")
+        .status_code
+        == 403
+    )
+    revoked = client.post(
+        f"/api/v1/prior-honours/{made.json()['id']}/revoke/",
+        {"on": "2020-01-01", "reason": "撤销"},
+        format="json",
+    )
     assert revoked.json()["revoked"] is True
-    assert sorted(client.get(f"/api/v1/prior-honours/?person={h.person_id}").json()["results"][i]["name"]
-                  for i in range(2)) == sorted(["焦作市五一劳动奖章", "河南省技术能手"])
+    assert sorted(
+        client.get(f"/api/v1/prior-honours/?person={h.person_id}").json()["results"][i]["name"]
+        for i in range(2)
+    ) == sorted(["焦作市五一劳动奖章", "河南省技术能手"])
     assert PriorHonour.objects.filter(revoked=True).count() == 1
 
 
@@ -178,11 +283,17 @@ def test_the_roster_import_and_template_through_the_api(baotou_2021, desk, audit
     template = client.get("/api/v1/honourees/import-template/?scheme=baotou")
     assert template.status_code == 200
     data = sheet(baotou_2021.scheme, [row(name="接口甲"), row(name="接口乙")])
-    made = client.post("/api/v1/honourees/import/", {"scheme": "baotou", "file": io.BytesIO(data)}, format="multipart")
+    made = client.post(
+        "/api/v1/honourees/import/", {"scheme": "baotou", "file": io.BytesIO(data)}, format="multipart"
+    )
     assert made.status_code == 201 and [h["name"] for h in made.json()] == ["接口甲", "接口乙"]
-    again = client.post("/api/v1/honourees/import/", {"scheme": "baotou", "file": io.BytesIO(data)}, format="multipart")
+    again = client.post(
+        "/api/v1/honourees/import/", {"scheme": "baotou", "file": io.BytesIO(data)}, format="multipart"
+    )
     assert again.status_code == 400 and len(again.json()["errors"]) == 2 and Honouree.objects.count() == 2
-    roster = load_workbook(io.BytesIO(api(audit).get("/api/v1/honourees/roster/?scheme=baotou").content)).worksheets[0]
+    roster = load_workbook(
+        io.BytesIO(api(audit).get("/api/v1/honourees/roster/?scheme=baotou").content)
+    ).worksheets[0]
     assert sorted(roster.cell(r, 3).value for r in (3, 4)) == sorted(["接口甲", "接口乙"])
     assert api(outsider).get("/api/v1/honourees/").json()["count"] == 0
     assert api(outsider).get("/api/v1/benefit-entitlements/").json()["count"] == 0
@@ -197,4 +308,6 @@ def test_the_api_schema_builds_with_the_registry(desk):
     response = api(desk).get("/api/schema/")
     assert response.status_code == 200
     body = response.content.decode()
-    assert "/api/v1/honourees/{id}/revoke/" in body and "/api/v1/benefit-entitlements/{id}/deliveries/" in body
+    assert (
+        "/api/v1/honourees/{id}/revoke/" in body and "/api/v1/benefit-entitlements/{id}/deliveries/" in body
+    )

@@ -28,13 +28,18 @@ def by_code(honouree) -> dict[str, BenefitEntitlement]:
 
 
 def due(user, month, **kw) -> list[tuple[str, str, dt.date]]:
-    return [(i.honouree.person.name, i.entitlement.code, i.day) for i in rs.benefit_calendar(user, month, **kw).items]
+    return [
+        (i.honouree.person.name, i.entitlement.code, i.day)
+        for i in rs.benefit_calendar(user, month, **kw).items
+    ]
 
 
 # --- entitlements from the round's data ---------------------------------------------------------------------
 
 
-def test_a_baotou_honouree_named_through_the_intake_gets_the_labour_model_treatment_and_its_items(seeds, desk):
+def test_a_baotou_honouree_named_through_the_intake_gets_the_labour_model_treatment_and_its_items(
+    seeds, desk
+):
     baotou_treatment_items()
     named = name_baotou(desk, seeds["baotou"])
 
@@ -49,10 +54,18 @@ def test_a_baotou_honouree_named_through_the_intake_gets_the_labour_model_treatm
     }, "the inactive item is not granted"
     treatment = got["baotou_labour_model"]
     assert (treatment.kind, treatment.name, treatment.funder, treatment.amount) == (
-        "labour_model_treatment", "享受包头市劳动模范待遇", "city_finance", None)
+        "labour_model_treatment",
+        "享受包头市劳动模范待遇",
+        "city_finance",
+        None,
+    )
     visit = got["baotou_spring_festival_visit"]
     assert (visit.amount, visit.funder, visit.recurrence, visit.source_code) == (
-        Decimal("500.00"), "union", "FREQ=YEARLY;BYMONTH=1;BYMONTHDAY=20", "baotou_labour_model")
+        Decimal("500.00"),
+        "union",
+        "FREQ=YEARLY;BYMONTH=1;BYMONTHDAY=20",
+        "baotou_labour_model",
+    )
     assert all(e.starts_on == dt.date(2023, 4, 17) and e.ends_on is None for e in got.values())
     assert all(e.status == "active" and e.referral_status == "" for e in got.values())
     # Only the named nominee: the other one was not selected and has nothing.
@@ -87,16 +100,35 @@ def test_jiaozuos_referral_goes_to_those_named_and_not_to_finalists(seeds, desk)
 
 
 def test_a_rounds_benefit_entry_can_carry_its_own_amount_schedule_length_and_tiers(seeds, desk):
-    rules = dict(seeds["bayu"].rules, benefits=[
-        {"kind": "recurring_allowance", "code": "bayu_allowance", "zh": "工匠津贴", "en": "Craftsman allowance",
-         "funder": "city_finance", "amount": "200.00", "recurrence": "FREQ=MONTHLY;BYMONTHDAY=10", "months": 12,
-         "tiers": ["named", "nominated"]},
-    ])
-    h = register(desk, past_round(seeds["bayu"], 2021, benefits=rules["benefits"]), tier="nominated",
-                 named_on=dt.date(2021, 3, 15))
+    rules = dict(
+        seeds["bayu"].rules,
+        benefits=[
+            {
+                "kind": "recurring_allowance",
+                "code": "bayu_allowance",
+                "zh": "工匠津贴",
+                "en": "Craftsman allowance",
+                "funder": "city_finance",
+                "amount": "200.00",
+                "recurrence": "FREQ=MONTHLY;BYMONTHDAY=10",
+                "months": 12,
+                "tiers": ["named", "nominated"],
+            },
+        ],
+    )
+    h = register(
+        desk,
+        past_round(seeds["bayu"], 2021, benefits=rules["benefits"]),
+        tier="nominated",
+        named_on=dt.date(2021, 3, 15),
+    )
     e = by_code(h)["bayu_allowance"]
     assert (e.amount, e.recurrence, e.starts_on, e.ends_on) == (
-        Decimal("200.00"), "FREQ=MONTHLY;BYMONTHDAY=10", dt.date(2021, 3, 15), dt.date(2022, 3, 14))
+        Decimal("200.00"),
+        "FREQ=MONTHLY;BYMONTHDAY=10",
+        dt.date(2021, 3, 15),
+        dt.date(2022, 3, 14),
+    )
     days = e.occurrences(dt.date(2021, 1, 1), dt.date(2030, 1, 1))
     assert days[0] == dt.date(2021, 4, 10) and days[-1] == dt.date(2022, 3, 10) and len(days) == 12
 
@@ -122,7 +154,9 @@ def test_bad_benefit_entries_are_refused_naming_the_path(seeds, benefit, path):
     assert caught.value.field == path
 
 
-@pytest.mark.parametrize("pattern", ["{scheme}-{year}", "{city}-{seq}", "{seq:q}", 7, "{scheme}{scheme}{scheme}{seq}"])
+@pytest.mark.parametrize(
+    "pattern", ["{scheme}-{year}", "{city}-{seq}", "{seq:q}", 7, "{scheme}{scheme}{scheme}{seq}"]
+)
 def test_a_certificate_pattern_needs_seq_and_known_placeholders_and_a_short_result(seeds, pattern):
     with pytest.raises(ValidationFailed) as caught:
         validate_round_rules(dict(seeds["baling"].rules, certificate_pattern=pattern))
@@ -135,7 +169,10 @@ def test_direct_registration_numbers_certificates_by_the_rounds_pattern_skipping
     second = register(desk, r, name="乙")
     third = register(desk, r, name="丙")
     assert [first.certificate_no, second.certificate_no, third.certificate_no] == [
-        "岳阳巴陵2019第02号", "岳阳巴陵2019第03号", "岳阳巴陵2019第04号"]
+        "岳阳巴陵2019第02号",
+        "岳阳巴陵2019第03号",
+        "岳阳巴陵2019第04号",
+    ]
 
 
 # --- the benefit calendar ----------------------------------------------------------------------------------
@@ -160,69 +197,133 @@ def test_the_calendar_lists_what_falls_due_to_whom_in_the_month(baotou_2021, des
     assert due(audit, Jan2024) == due(desk, Jan2024), "the auditor reads the same calendar"
     cal = rs.benefit_calendar(desk, Jan2024)
     assert cal.totals_by_funder() == {"city_finance": Decimal("300.00"), "union": Decimal("500.00")}
-    assert due(desk, Jan2024, funder="union") == [("包头甲", "baotou_spring_festival_visit", dt.date(2024, 1, 20))]
+    assert due(desk, Jan2024, funder="union") == [
+        ("包头甲", "baotou_spring_festival_visit", dt.date(2024, 1, 20))
+    ]
     assert due(desk, Jan2024, scheme="baling") == []
 
 
 def test_a_delivery_takes_its_due_day_off_the_calendar_and_a_replay_records_it_once(baotou_2021, desk):
     visit = by_code(baotou_2021)["baotou_spring_festival_visit"]
-    d = registry.delivery_record(by=desk, entitlement_id=visit.pk, occurrence_on=dt.date(2024, 1, 20),
-                                 delivered_on=dt.date(2024, 1, 22), evidence="慰问签收单 2024-017")
+    d = registry.delivery_record(
+        by=desk,
+        entitlement_id=visit.pk,
+        occurrence_on=dt.date(2024, 1, 20),
+        delivered_on=dt.date(2024, 1, 22),
+        evidence="慰问签收单 2024-017",
+    )
     assert d.amount == Decimal("500.00") and d.recorded_by == desk and d.recovery == "none"
-    again = registry.delivery_record(by=desk, entitlement_id=visit.pk, occurrence_on=dt.date(2024, 1, 20),
-                                     delivered_on=dt.date(2024, 1, 22), evidence="慰问签收单 2024-017")
+    again = registry.delivery_record(
+        by=desk,
+        entitlement_id=visit.pk,
+        occurrence_on=dt.date(2024, 1, 20),
+        delivered_on=dt.date(2024, 1, 22),
+        evidence="慰问签收单 2024-017",
+    )
     assert again.pk == d.pk and BenefitDelivery.objects.count() == 1
     with pytest.raises(Conflict):  # the same due day with other evidence: already given
-        registry.delivery_record(by=desk, entitlement_id=visit.pk, occurrence_on=dt.date(2024, 1, 20),
-                                 delivered_on=dt.date(2024, 1, 23), evidence="另一张单据")
+        registry.delivery_record(
+            by=desk,
+            entitlement_id=visit.pk,
+            occurrence_on=dt.date(2024, 1, 20),
+            delivered_on=dt.date(2024, 1, 23),
+            evidence="另一张单据",
+        )
     assert due(desk, Jan2024) == [("包头甲", "baotou_honour_allowance", dt.date(2024, 1, 1))]
 
 
 def test_a_delivery_must_answer_a_real_due_day_with_money_as_decimal(baotou_2021, desk):
     allowance = by_code(baotou_2021)["baotou_honour_allowance"]
     with pytest.raises(ValidationFailed) as caught:
-        registry.delivery_record(by=desk, entitlement_id=allowance.pk, occurrence_on=dt.date(2024, 1, 2),
-                                 delivered_on=dt.date(2024, 1, 5), evidence="x")
+        registry.delivery_record(
+            by=desk,
+            entitlement_id=allowance.pk,
+            occurrence_on=dt.date(2024, 1, 2),
+            delivered_on=dt.date(2024, 1, 5),
+            evidence="x",
+        )
     assert caught.value.field == "occurrence_on"
     with pytest.raises(ValidationFailed) as caught:
-        registry.delivery_record(by=desk, entitlement_id=allowance.pk, occurrence_on=dt.date(2024, 1, 1),
-                                 delivered_on=dt.date(2024, 1, 5), evidence="x", amount=300.0)
+        registry.delivery_record(
+            by=desk,
+            entitlement_id=allowance.pk,
+            occurrence_on=dt.date(2024, 1, 1),
+            delivered_on=dt.date(2024, 1, 5),
+            evidence="x",
+            amount=300.0,
+        )
     assert caught.value.field == "amount" and "浮点" in caught.value.zh
     with pytest.raises(ValidationFailed):  # a delivery needs its evidence
-        registry.delivery_record(by=desk, entitlement_id=allowance.pk, occurrence_on=dt.date(2024, 1, 1),
-                                 delivered_on=dt.date(2024, 1, 5), evidence=" ")
+        registry.delivery_record(
+            by=desk,
+            entitlement_id=allowance.pk,
+            occurrence_on=dt.date(2024, 1, 1),
+            delivered_on=dt.date(2024, 1, 5),
+            evidence=" ",
+        )
     with pytest.raises(ValidationFailed):  # nor is it recorded for a day to come
-        registry.delivery_record(by=desk, entitlement_id=allowance.pk, occurrence_on=dt.date(2024, 1, 1),
-                                 delivered_on=dt.date.today() + dt.timedelta(days=2), evidence="x")
+        registry.delivery_record(
+            by=desk,
+            entitlement_id=allowance.pk,
+            occurrence_on=dt.date(2024, 1, 1),
+            delivered_on=dt.date.today() + dt.timedelta(days=2),
+            evidence="x",
+        )
     treatment = by_code(baotou_2021)["baotou_labour_model"]
     with pytest.raises(Conflict):  # the treatment itself is not given; its items are
-        registry.delivery_record(by=desk, entitlement_id=treatment.pk, delivered_on=dt.date(2024, 1, 5), evidence="x")
-    d = registry.delivery_record(by=desk, entitlement_id=allowance.pk, occurrence_on=dt.date(2024, 1, 1),
-                                 delivered_on=dt.date(2024, 1, 5), evidence="代发 0105", amount="280.50")
+        registry.delivery_record(
+            by=desk, entitlement_id=treatment.pk, delivered_on=dt.date(2024, 1, 5), evidence="x"
+        )
+    d = registry.delivery_record(
+        by=desk,
+        entitlement_id=allowance.pk,
+        occurrence_on=dt.date(2024, 1, 1),
+        delivered_on=dt.date(2024, 1, 5),
+        evidence="代发 0105",
+        amount="280.50",
+    )
     assert d.amount == Decimal("280.50")
 
 
 def test_only_the_talent_office_records_deliveries(baotou_2021, audit):
     allowance = by_code(baotou_2021)["baotou_honour_allowance"]
     with pytest.raises(NotPermitted):
-        registry.delivery_record(by=audit, entitlement_id=allowance.pk, occurrence_on=dt.date(2024, 1, 1),
-                                 delivered_on=dt.date(2024, 1, 5), evidence="x")
+        registry.delivery_record(
+            by=audit,
+            entitlement_id=allowance.pk,
+            occurrence_on=dt.date(2024, 1, 1),
+            delivered_on=dt.date(2024, 1, 5),
+            evidence="x",
+        )
 
 
 def test_an_allowance_paid_from_retirement_moves_its_period_and_the_office_can_end_one(baotou_2021, desk):
     allowance = by_code(baotou_2021)["baotou_honour_allowance"]
-    registry.entitlement_set_period(by=desk, entitlement_id=allowance.pk, starts_on=dt.date(2024, 3, 15), ends_on=None)
+    registry.entitlement_set_period(
+        by=desk, entitlement_id=allowance.pk, starts_on=dt.date(2024, 3, 15), ends_on=None
+    )
     assert [c for _, c, _ in due(desk, dt.date(2024, 3, 1))] == []
     assert [c for _, c, _ in due(desk, dt.date(2024, 4, 1))] == ["baotou_honour_allowance"]
-    registry.delivery_record(by=desk, entitlement_id=allowance.pk, occurrence_on=dt.date(2024, 4, 1),
-                             delivered_on=dt.date(2024, 4, 2), evidence="代发")
+    registry.delivery_record(
+        by=desk,
+        entitlement_id=allowance.pk,
+        occurrence_on=dt.date(2024, 4, 1),
+        delivered_on=dt.date(2024, 4, 2),
+        evidence="代发",
+    )
     with pytest.raises(ValidationFailed):  # the April delivery would fall outside
-        registry.entitlement_set_period(by=desk, entitlement_id=allowance.pk, starts_on=dt.date(2024, 5, 1), ends_on=None)
+        registry.entitlement_set_period(
+            by=desk, entitlement_id=allowance.pk, starts_on=dt.date(2024, 5, 1), ends_on=None
+        )
     registry.entitlement_end(by=desk, entitlement_id=allowance.pk, on=dt.date(2024, 6, 15), reason="政策调整")
-    assert [c for _, c, _ in due(desk, dt.date(2024, 6, 1))] == ["baotou_honour_allowance"], "due before the end"
+    assert [c for _, c, _ in due(desk, dt.date(2024, 6, 1))] == ["baotou_honour_allowance"], (
+        "due before the end"
+    )
     assert due(desk, dt.date(2024, 7, 1)) == []
     with pytest.raises(Conflict):
-        registry.entitlement_set_period(by=desk, entitlement_id=allowance.pk, starts_on=dt.date(2024, 1, 1), ends_on=None)
+        registry.entitlement_set_period(
+            by=desk, entitlement_id=allowance.pk, starts_on=dt.date(2024, 1, 1), ends_on=None
+        )
 
 
 def test_the_calendar_costs_three_queries_however_many_honourees(seeds, desk, django_assert_num_queries):
@@ -246,31 +347,61 @@ def test_a_referral_is_submitted_then_awarded_and_the_medal_becomes_a_prior_hono
     referral = by_code(h)["jiaozuo_may_day_medal"]
     assert due(desk, dt.date(2017, 9, 1)) == [("焦工", "jiaozuo_may_day_medal", dt.date(2017, 9, 10))]
     with pytest.raises(Conflict):  # decided before it was even submitted
-        registry.referral_record(by=desk, entitlement_id=referral.pk, outcome="awarded", on=dt.date(2018, 4, 1))
-    registry.referral_record(by=desk, entitlement_id=referral.pk, outcome="submitted", on=dt.date(2017, 9, 20),
-                             note="焦作市总工会")
+        registry.referral_record(
+            by=desk, entitlement_id=referral.pk, outcome="awarded", on=dt.date(2018, 4, 1)
+        )
+    registry.referral_record(
+        by=desk, entitlement_id=referral.pk, outcome="submitted", on=dt.date(2017, 9, 20), note="焦作市总工会"
+    )
     assert due(desk, dt.date(2017, 9, 1)) == [], "a submitted referral is no longer due"
     with pytest.raises(ValidationFailed):  # decided before it was submitted
-        registry.referral_record(by=desk, entitlement_id=referral.pk, outcome="awarded", on=dt.date(2017, 9, 1))
-    done = registry.referral_record(by=desk, entitlement_id=referral.pk, outcome="awarded", on=dt.date(2018, 4, 28),
-                                    honour_name="焦作市五一劳动奖章", honour_level="city", honour_granted_by="焦作市总工会")
+        registry.referral_record(
+            by=desk, entitlement_id=referral.pk, outcome="awarded", on=dt.date(2017, 9, 1)
+        )
+    done = registry.referral_record(
+        by=desk,
+        entitlement_id=referral.pk,
+        outcome="awarded",
+        on=dt.date(2018, 4, 28),
+        honour_name="焦作市五一劳动奖章",
+        honour_level="city",
+        honour_granted_by="焦作市总工会",
+    )
     assert (done.referral_status, done.referral_submitted_on, done.referral_decided_on) == (
-        "awarded", dt.date(2017, 9, 20), dt.date(2018, 4, 28))
+        "awarded",
+        dt.date(2017, 9, 20),
+        dt.date(2018, 4, 28),
+    )
     medal = PriorHonour.objects.get(person=h.person)
     assert (medal.name, medal.level, medal.year, medal.granted_by, done.awarded_honour_id) == (
-        "焦作市五一劳动奖章", "city", 2018, "焦作市总工会", medal.pk)
+        "焦作市五一劳动奖章",
+        "city",
+        2018,
+        "焦作市总工会",
+        medal.pk,
+    )
     with pytest.raises(Conflict):  # an outcome is final
-        registry.referral_record(by=desk, entitlement_id=referral.pk, outcome="declined", on=dt.date(2018, 5, 1))
-    assert registry.referral_record(by=desk, entitlement_id=referral.pk, outcome="awarded", on=dt.date(2018, 5, 1)).pk
+        registry.referral_record(
+            by=desk, entitlement_id=referral.pk, outcome="declined", on=dt.date(2018, 5, 1)
+        )
+    assert registry.referral_record(
+        by=desk, entitlement_id=referral.pk, outcome="awarded", on=dt.date(2018, 5, 1)
+    ).pk
 
 
 def test_a_declined_referral_is_recorded_and_deliveries_are_not_how_referrals_are_kept(seeds, desk):
     h = register(desk, past_round(seeds["jinzhong"], 2018), named_on=dt.date(2018, 9, 17))
     referral = by_code(h)["jinzhong_sanjin_talent"]
     with pytest.raises(Conflict):
-        registry.delivery_record(by=desk, entitlement_id=referral.pk, delivered_on=dt.date(2018, 10, 1), evidence="x")
-    registry.referral_record(by=desk, entitlement_id=referral.pk, outcome="submitted", on=dt.date(2018, 10, 8))
-    done = registry.referral_record(by=desk, entitlement_id=referral.pk, outcome="declined", on=dt.date(2019, 1, 8))
+        registry.delivery_record(
+            by=desk, entitlement_id=referral.pk, delivered_on=dt.date(2018, 10, 1), evidence="x"
+        )
+    registry.referral_record(
+        by=desk, entitlement_id=referral.pk, outcome="submitted", on=dt.date(2018, 10, 8)
+    )
+    done = registry.referral_record(
+        by=desk, entitlement_id=referral.pk, outcome="declined", on=dt.date(2019, 1, 8)
+    )
     assert done.referral_status == "declined" and not PriorHonour.objects.exists()
 
 

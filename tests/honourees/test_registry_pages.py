@@ -33,7 +33,9 @@ def registry_rows(seeds, desk):
     bt = past_round(seeds["baotou"], 2021)
     bl = past_round(seeds["baling"], 2020)
     unit = bt.scheme.units.get(name="包钢集团工会")
-    a = register(desk, bt, name="包钢王", trade="炼钢工", employer="包钢集团", unit_id=unit.pk, region="昆都仑区")
+    a = register(
+        desk, bt, name="包钢王", trade="炼钢工", employer="包钢集团", unit_id=unit.pk, region="昆都仑区"
+    )
     b = register(desk, bt, name="稀土李", trade="稀土冶炼", employer="北方稀土", region="青山区")
     c = register(desk, bl, name="巴陵周", trade="钳工", employer=EVIL, region="岳阳楼区")
     return a, b, c
@@ -53,7 +55,9 @@ def test_the_roster_searches_by_scheme_year_status_trade_region_unit_and_name(re
     assert names(client.get("/registry/?region=昆都仑")) == ["包钢王"]
     assert names(client.get(f"/registry/?unit={a.unit_id}")) == ["包钢王"]
     assert names(client.get(f"/registry/?q={b.certificate_no}")) == ["稀土李"]
-    registry.honouree_set_status(by=desk, honouree_id=b.pk, status="suspended", on=dt.date(2024, 1, 1), reason="调查")
+    registry.honouree_set_status(
+        by=desk, honouree_id=b.pk, status="suspended", on=dt.date(2024, 1, 1), reason="调查"
+    )
     assert names(client.get("/registry/?status=suspended")) == ["稀土李"]
     page = client.get("/registry/").content.decode()
     assert 'data-status="suspended">暂停 1</span>' in page
@@ -72,19 +76,28 @@ def test_a_named_honouree_is_found_by_its_nominations_trade_and_units_region(see
 def test_pages_escape_what_people_typed(registry_rows, desk):
     a, b, c = registry_rows
     registry.prior_honour_add(by=desk, person_id=c.person_id, name=EVIL, level="city", year=2019)
-    registry.honouree_set_status(by=desk, honouree_id=c.pk, status="suspended", on=dt.date(2024, 1, 1), reason=EVIL)
+    registry.honouree_set_status(
+        by=desk, honouree_id=c.pk, status="suspended", on=dt.date(2024, 1, 1), reason=EVIL
+    )
     client = browser(desk)
     for url in ("/registry/", f"/registry/{c.pk}/", "/registry/?q=巴陵"):
         page = client.get(url).content.decode()
         assert EVIL not in page and "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in page, url
     allowance = BenefitEntitlement.objects.get(honouree=a, code="baotou_honour_allowance")
-    registry.delivery_record(by=desk, entitlement_id=allowance.pk, occurrence_on=dt.date(2024, 1, 1),
-                             delivered_on=dt.date(2024, 1, 2), evidence=EVIL)
+    registry.delivery_record(
+        by=desk,
+        entitlement_id=allowance.pk,
+        occurrence_on=dt.date(2024, 1, 1),
+        delivered_on=dt.date(2024, 1, 2),
+        evidence=EVIL,
+    )
     page = client.get(f"/registry/{a.pk}/").content.decode()
     assert EVIL not in page and "&lt;script&gt;" in page
 
 
-def test_identity_numbers_are_masked_and_a_whole_one_is_shown_on_request_and_recorded(registry_rows, desk, audit):
+def test_identity_numbers_are_masked_and_a_whole_one_is_shown_on_request_and_recorded(
+    registry_rows, desk, audit
+):
     a = registry_rows[0]
     number = a.person.id_number
     page = browser(audit).get(f"/registry/{a.pk}/").content.decode()
@@ -102,8 +115,14 @@ def test_identity_numbers_are_masked_and_a_whole_one_is_shown_on_request_and_rec
 
 def test_only_registry_roles_open_the_registry(registry_rows, outsider, finance):
     client = browser(outsider)
-    for url in ("/registry/", f"/registry/{registry_rows[0].pk}/", "/registry/calendar/", "/registry/roster.xlsx",
-                "/registry/new/", "/registry/import/"):
+    for url in (
+        "/registry/",
+        f"/registry/{registry_rows[0].pk}/",
+        "/registry/calendar/",
+        "/registry/roster.xlsx",
+        "/registry/new/",
+        "/registry/import/",
+    ):
         assert client.get(url).status_code == 403, url
     assert browser(finance).get("/registry/").status_code == 200
     assert browser(finance).get("/registry/new/").status_code == 403, "finance reads, the office registers"
@@ -130,9 +149,15 @@ def test_the_roster_and_an_honourees_page_cost_the_same_queries_however_much_the
         register(desk, r, name=f"多{i}", unit_id=r.scheme.units.first().pk)
     for e in BenefitEntitlement.objects.filter(honouree=first).exclude(kind="labour_model_treatment"):
         for day in e.occurrences(dt.date(2023, 1, 1), dt.date(2023, 12, 31))[:3]:
-            registry.delivery_record(by=desk, entitlement_id=e.pk, occurrence_on=day, delivered_on=day, evidence="凭证")
-    registry.prior_honour_add(by=desk, person_id=first.person_id, name="包头市劳动模范", level="city", year=2019)
-    registry.honouree_set_status(by=desk, honouree_id=first.pk, status="suspended", on=dt.date(2024, 1, 1), reason="x")
+            registry.delivery_record(
+                by=desk, entitlement_id=e.pk, occurrence_on=day, delivered_on=day, evidence="凭证"
+            )
+    registry.prior_honour_add(
+        by=desk, person_id=first.person_id, name="包头市劳动模范", level="city", year=2019
+    )
+    registry.honouree_set_status(
+        by=desk, honouree_id=first.pk, status="suspended", on=dt.date(2024, 1, 1), reason="x"
+    )
     assert count("/registry/") == roster_few
     assert count(f"/registry/{first.pk}/") == page_few
     with django_assert_num_queries(roster_few):
@@ -143,12 +168,24 @@ def test_the_roster_and_an_honourees_page_cost_the_same_queries_however_much_the
 def test_the_office_revokes_on_the_page_and_a_refusal_comes_back_as_a_message(registry_rows, desk):
     c = registry_rows[2]
     client = browser(desk)
-    refused = client.post(f"/registry/{c.pk}/revoke/", {"on": "2024-03-01", "reason": "", "grounds": "false_claims",
-                                                      "next": f"/registry/{c.pk}/"}, follow=True)
+    refused = client.post(
+        f"/registry/{c.pk}/revoke/",
+        {"on": "2024-03-01", "reason": "", "grounds": "false_claims", "next": f"/registry/{c.pk}/"},
+        follow=True,
+    )
     assert "请说明原因" in refused.content.decode()
     assert Honouree.objects.get(pk=c.pk).status == "active"
-    done = client.post(f"/registry/{c.pk}/revoke/", {"on": "2024-03-01", "reason": "虚报", "grounds": "false_claims",
-                                                   "debar": "rules", "recover_paid": "yes", "next": f"/registry/{c.pk}/"})
+    done = client.post(
+        f"/registry/{c.pk}/revoke/",
+        {
+            "on": "2024-03-01",
+            "reason": "虚报",
+            "grounds": "false_claims",
+            "debar": "rules",
+            "recover_paid": "yes",
+            "next": f"/registry/{c.pk}/",
+        },
+    )
     assert done.status_code == 302 and done["Location"] == f"/registry/{c.pk}/"
     assert Honouree.objects.get(pk=c.pk).status == "revoked"
     page = client.get(f"/registry/{c.pk}/").content.decode()
@@ -160,11 +197,18 @@ def test_the_office_revokes_on_the_page_and_a_refusal_comes_back_as_a_message(re
 def test_benefits_are_delivered_from_the_calendar_page(registry_rows, desk, audit):
     a = registry_rows[0]
     page = browser(audit).get("/registry/calendar/?month=2024-01").content.decode()
-    assert "春节慰问" in page and "荣誉津贴" in page and "Delivered" not in page and "发放" not in page.split("calendar")[-1][:0]
+    assert (
+        "春节慰问" in page
+        and "荣誉津贴" in page
+        and "Delivered" not in page
+        and "发放" not in page.split("calendar")[-1][:0]
+    )
     client = browser(desk)
     visit = BenefitEntitlement.objects.get(honouree=a, code="baotou_spring_festival_visit")
-    client.post(f"/registry/entitlements/{visit.pk}/deliveries/",
-                {"occurrence_on": "2024-01-20", "delivered_on": "2024-01-21", "evidence": "签收单"})
+    client.post(
+        f"/registry/entitlements/{visit.pk}/deliveries/",
+        {"occurrence_on": "2024-01-20", "delivered_on": "2024-01-21", "evidence": "签收单"},
+    )
     page = client.get("/registry/calendar/?month=2024-01").content.decode()
     assert f'data-testid="due-{visit.pk}-20240120"' not in page
     assert "荣誉津贴" in page
@@ -173,16 +217,37 @@ def test_benefits_are_delivered_from_the_calendar_page(registry_rows, desk, audi
 def test_direct_registration_on_the_page_shows_field_errors_and_saves_nothing(seeds, desk):
     r = past_round(seeds["jiaozuo"], 2017)
     client = browser(desk)
-    bad = client.post("/registry/new/", {"round": r.pk, "name": "焦某", "id_number": "110105194912310021",
-                                         "tier": "named", "named_on": "2017-09-10"})
+    bad = client.post(
+        "/registry/new/",
+        {
+            "round": r.pk,
+            "name": "焦某",
+            "id_number": "110105194912310021",
+            "tier": "named",
+            "named_on": "2017-09-10",
+        },
+    )
     assert bad.status_code == 200 and 'data-testid="error-id_number"' in bad.content.decode()
     assert not Honouree.objects.exists()
     from tests.honourees.conftest import make_id
 
-    good = client.post("/registry/new/", {"round": r.pk, "name": "焦某", "id_number": make_id(), "tier": "finalist",
-                                          "named_on": "2017-09-10", "naming_document": "焦工文[2017]5号"})
+    good = client.post(
+        "/registry/new/",
+        {
+            "round": r.pk,
+            "name": "焦某",
+            "id_number": make_id(),
+            "tier": "finalist",
+            "named_on": "2017-09-10",
+            "naming_document": "焦工文[2017]5号",
+        },
+    )
     h = Honouree.objects.get()
-    assert good["Location"] == f"/registry/{h.pk}/" and h.tier == "finalist" and h.title_shown() == "焦作工匠入围奖"
+    assert (
+        good["Location"] == f"/registry/{h.pk}/"
+        and h.tier == "finalist"
+        and h.title_shown() == "焦作工匠入围奖"
+    )
 
 
 def test_the_import_page_lists_every_error(seeds, desk):
@@ -193,16 +258,23 @@ def test_the_import_page_lists_every_error(seeds, desk):
     assert 'data-testid="import-errors"' in page and "第 3 行" in page and "第 4 行" in page
     assert not Honouree.objects.exists()
     template = client.get("/registry/import/baotou.xlsx")
-    assert template.status_code == 200 and load_workbook(io.BytesIO(template.content)).worksheets[0]["B2"].value == "姓名"
+    assert (
+        template.status_code == 200
+        and load_workbook(io.BytesIO(template.content)).worksheets[0]["B2"].value == "姓名"
+    )
 
 
 def test_the_roster_in_excel_masks_for_the_auditor_and_logs_whole_numbers_for_the_office(
     registry_rows, desk, audit, django_assert_max_num_queries
 ):
     a, b, c = registry_rows
-    masked = load_workbook(io.BytesIO(browser(audit).get("/registry/roster.xlsx?scheme=baotou").content)).worksheets[0]
+    masked = load_workbook(
+        io.BytesIO(browser(audit).get("/registry/roster.xlsx?scheme=baotou").content)
+    ).worksheets[0]
     assert masked["A2"].value == "序号" and masked["F2"].value == "身份证号"
-    assert sorted(masked.cell(r, 3).value for r in (3, 4)) == ["包钢王", "稀土李"] and masked["C5"].value is None
+    assert (
+        sorted(masked.cell(r, 3).value for r in (3, 4)) == ["包钢王", "稀土李"] and masked["C5"].value is None
+    )
     assert all("*" in masked.cell(r, 6).value for r in (3, 4))
     assert not PersonalDataAccess.objects.exists()
 
@@ -218,7 +290,7 @@ def test_the_roster_in_excel_masks_for_the_auditor_and_logs_whole_numbers_for_th
 
 
 def test_text_starting_like_a_formula_is_exported_as_text(seeds, desk):
-    register(desk, past_round(seeds["baling"], 2020), name="公式", employer="=HYPERLINK(\"http://x\")")
+    register(desk, past_round(seeds["baling"], 2020), name="公式", employer='=HYPERLINK("http://x")')
     ws = load_workbook(io.BytesIO(browser(desk).get("/registry/roster.xlsx").content)).worksheets[0]
     cell = ws.cell(3, 13)
     assert cell.value == '=HYPERLINK("http://x")' and cell.data_type == "s" and cell.quotePrefix

@@ -24,8 +24,13 @@ def test_two_clerks_recording_the_same_due_day_at_once_record_it_once(seeds, des
     for run in range(RUNS):
         h = register(desk, r, name=f"竞{run}")
         e = BenefitEntitlement.objects.get(honouree=h, code="baotou_honour_allowance")
-        record = partial(registry.delivery_record, by=desk, entitlement_id=e.pk, occurrence_on=dt.date(2024, 1, 1),
-                         delivered_on=dt.date(2024, 1, 2))
+        record = partial(
+            registry.delivery_record,
+            by=desk,
+            entitlement_id=e.pk,
+            occurrence_on=dt.date(2024, 1, 1),
+            delivered_on=dt.date(2024, 1, 2),
+        )
         results = race(partial(record, evidence="甲单"), partial(record, evidence="乙单"))
         assert outcomes(results) == ["Conflict", "ok"], (run, results)
         assert BenefitDelivery.objects.filter(entitlement=e).count() == 1
@@ -35,8 +40,14 @@ def test_two_revocations_of_one_honour_at_once_debar_and_log_once(seeds, desk):
     r = past_round(seeds["baling"], 2020)
     for run in range(RUNS):
         h = register(desk, r, name=f"撤{run}")
-        revoke = partial(registry.honouree_revoke, by=desk, honouree_id=h.pk, on=dt.date(2024, 3, 1), reason="虚报",
-                         grounds="false_claims")
+        revoke = partial(
+            registry.honouree_revoke,
+            by=desk,
+            honouree_id=h.pk,
+            on=dt.date(2024, 3, 1),
+            reason="虚报",
+            grounds="false_claims",
+        )
         results = race(revoke, revoke)
         assert outcomes(results) == ["ok", "ok"], (run, results)
         assert HonoureeStatusChange.objects.filter(honouree=h).count() == 1

@@ -45,18 +45,27 @@ def broken(path_setter):
         (lambda r: r["quotas"][0].update(unit_type="planet"), "rules.quotas[0].unit_type"),
         (lambda r: r["quotas"][0].update(min=9), "rules.quotas[0].min"),
         (lambda r: r["category_caps"][0].update(max_share="1.5"), "rules.category_caps[0].max_share"),
-        (lambda r: r["eligibility"][0]["params"].update(date="1963-13-01"), "rules.eligibility[0].params.date"),
+        (
+            lambda r: r["eligibility"][0]["params"].update(date="1963-13-01"),
+            "rules.eligibility[0].params.date",
+        ),
         (lambda r: r["eligibility"][2]["params"].update(level="wizard"), "rules.eligibility[2].params.level"),
         (lambda r: r["eligibility"].append({"kind": "astrology"}), "rules.eligibility[8].kind"),
         (lambda r: r["stages"].append({"kind": "qualification"}), "rules.stages[5].kind"),
         (lambda r: r["stages"].reverse(), "rules.stages"),
         (lambda r: r["tiers"].remove("named"), "rules.tiers"),
-        (lambda r: r["award"]["by_tier"]["named"]["instalments"][0].update(amount="100.001"),
-         "rules.award.by_tier.named.instalments[0].amount"),
-        (lambda r: r["award"]["by_tier"]["named"]["instalments"][0].update(amount=10000.0),
-         "rules.award.by_tier.named.instalments[0].amount"),
-        (lambda r: r["award"]["by_tier"]["named"]["instalments"][0].update(amount="0"),
-         "rules.award.by_tier.named.instalments[0].amount"),
+        (
+            lambda r: r["award"]["by_tier"]["named"]["instalments"][0].update(amount="100.001"),
+            "rules.award.by_tier.named.instalments[0].amount",
+        ),
+        (
+            lambda r: r["award"]["by_tier"]["named"]["instalments"][0].update(amount=10000.0),
+            "rules.award.by_tier.named.instalments[0].amount",
+        ),
+        (
+            lambda r: r["award"]["by_tier"]["named"]["instalments"][0].update(amount="0"),
+            "rules.award.by_tier.named.instalments[0].amount",
+        ),
         (lambda r: r["award"]["tax"].update(rate="1.2"), "rules.award.tax.rate"),
         (lambda r: r.update(colour="red"), "rules"),
         (lambda r: r.pop("quotas"), "rules"),
@@ -72,7 +81,13 @@ def test_a_bad_entry_is_refused_naming_its_path(mutate, path):
 @pytest.mark.django_db
 def test_the_model_refuses_bad_rules_in_full_clean():
     scheme = Scheme.objects.create(code="t", name="T", city="T")
-    round_ = Round(scheme=scheme, year=2026, title="t", target_count=5, rules=broken(lambda r: r["quotas"].clear() or r.pop("tiers")))
+    round_ = Round(
+        scheme=scheme,
+        year=2026,
+        title="t",
+        target_count=5,
+        rules=broken(lambda r: r["quotas"].clear() or r.pop("tiers")),
+    )
     with pytest.raises(ValidationError) as caught:
         round_.full_clean()
     assert "rules" in caught.value.message_dict

@@ -26,10 +26,35 @@ from tests.honourees.conftest import make_id, person_data, unit_of
 pytestmark = pytest.mark.django_db
 
 FILLED_ON = dt.date(2023, 9, 20)
-NOTICE_ROW_3 = ["序号", "姓 名", "工作单位及职务", "性别", "出生日期", "从业工种", "学历(学位)", "本行业工作年限",
-                "掌握高超技能", None, None, None]
-NOTICE_ROW_4 = [None] * 8 + ["本人技术等级", "主要技术专长", "获得国家发明专利（项）", "从事技术创新或工艺改进（项）"]
-EXTRA_ROW_4 = ["身份证号", "所属行业", "行业类别", "本市全职工作起始日期", "参加工作时间", "联系电话", "申报途径代码"]
+NOTICE_ROW_3 = [
+    "序号",
+    "姓 名",
+    "工作单位及职务",
+    "性别",
+    "出生日期",
+    "从业工种",
+    "学历(学位)",
+    "本行业工作年限",
+    "掌握高超技能",
+    None,
+    None,
+    None,
+]
+NOTICE_ROW_4 = [None] * 8 + [
+    "本人技术等级",
+    "主要技术专长",
+    "获得国家发明专利（项）",
+    "从事技术创新或工艺改进（项）",
+]
+EXTRA_ROW_4 = [
+    "身份证号",
+    "所属行业",
+    "行业类别",
+    "本市全职工作起始日期",
+    "参加工作时间",
+    "联系电话",
+    "申报途径代码",
+]
 
 
 # --- helpers -----------------------------------------------------------------------------------------------
@@ -77,10 +102,25 @@ def of_round(round_, **filters):
 def good_row(**cells) -> dict:
     """A data row by column letter that the 巴陵 round accepts (a new identity number each time)."""
     row = {
-        "A": 1, "B": "赵师傅", "C": "岳阳机械厂\n班组长", "D": "男", "E": dt.datetime(1980, 5, 17),
-        "F": "数控车工", "G": "大专", "H": 22, "I": "高级技师 (一级)", "J": "精密数控加工", "K": 2, "L": 5,
-        "M": make_id(dt.date(1980, 5, 17), "M"), "N": "装备制造", "O": "制造业", "P": dt.datetime(2005, 3, 1),
-        "Q": dt.datetime(2000, 7, 1), "R": "13807300000", "S": None,
+        "A": 1,
+        "B": "赵师傅",
+        "C": "岳阳机械厂\n班组长",
+        "D": "男",
+        "E": dt.datetime(1980, 5, 17),
+        "F": "数控车工",
+        "G": "大专",
+        "H": 22,
+        "I": "高级技师 (一级)",
+        "J": "精密数控加工",
+        "K": 2,
+        "L": 5,
+        "M": make_id(dt.date(1980, 5, 17), "M"),
+        "N": "装备制造",
+        "O": "制造业",
+        "P": dt.datetime(2005, 3, 1),
+        "Q": dt.datetime(2000, 7, 1),
+        "R": "13807300000",
+        "S": None,
     }
     row.update(cells)
     return row
@@ -186,9 +226,19 @@ def test_the_merged_ranges_are_the_notices_and_the_extra_heading_spans_the_extra
 
     merged = {m.coord for m in ws.merged_cells.ranges}
     assert merged == {
-        "A1:S1", "A2:H2", "I2:L2",
-        "A3:A4", "B3:B4", "C3:C4", "D3:D4", "E3:E4", "F3:F4", "G3:G4", "H3:H4",
-        "I3:L3", "M3:S3",
+        "A1:S1",
+        "A2:H2",
+        "I2:L2",
+        "A3:A4",
+        "B3:B4",
+        "C3:C4",
+        "D3:D4",
+        "E3:E4",
+        "F3:F4",
+        "G3:G4",
+        "H3:H4",
+        "I3:L3",
+        "M3:S3",
     }
 
 
@@ -197,9 +247,25 @@ def test_each_column_holds_the_nominations_fields_in_the_notices_form(baling, un
     ws = sheet(write_summary(baling, of_round(baling), unit))
 
     assert [ws.cell(5, c).value for c in range(1, 20)] == [
-        1, "张师傅", "岳阳机械厂\n班组长", "男", dt.datetime(1980, 5, 17), "数控车工", "大专", 22,
-        "高级技师 (一级)", "精密数控加工", 2, 5,
-        n.person.id_number, "装备制造", "制造业", dt.datetime(2005, 3, 1), dt.datetime(2000, 7, 1), "8726835", None,
+        1,
+        "张师傅",
+        "岳阳机械厂\n班组长",
+        "男",
+        dt.datetime(1980, 5, 17),
+        "数控车工",
+        "大专",
+        22,
+        "高级技师 (一级)",
+        "精密数控加工",
+        2,
+        5,
+        n.person.id_number,
+        "装备制造",
+        "制造业",
+        dt.datetime(2005, 3, 1),
+        dt.datetime(2000, 7, 1),
+        "8726835",
+        None,
     ]
     assert ws["E5"].number_format == 'yyyy"年"m"月"d"日"', "dates print as 2010年1月1日 (附件1 填表说明)"
     assert ws["M5"].data_type == "s", "the identity number is text, never a number Excel would round"
@@ -221,14 +287,30 @@ def test_export_then_import_then_export_gives_back_every_cell_and_every_field(ba
         services.nomination_withdraw(by=clerk, nomination_id=n.pk, reason="re-imported")
 
     imported = nominations_import(by=clerk, round_id=baling.pk, unit_id=unit.pk, file=first)
-    second = write_summary(baling, of_round(baling, pk__in=[n.pk for n in imported]), unit, filled_on=FILLED_ON)
+    second = write_summary(
+        baling, of_round(baling, pk__in=[n.pk for n in imported]), unit, filled_on=FILLED_ON
+    )
 
     assert grid(second) == grid(first)
     assert len(grid(first)) == 7
     compared = [
-        "employer", "position", "trade", "education_fulltime", "years_in_trade", "skill_level", "expertise",
-        "invention_patent_count", "innovation_count", "industry", "category", "in_city_since",
-        "work_started_on", "phone", "claimed_routes", "unit_id", "round_id",
+        "employer",
+        "position",
+        "trade",
+        "education_fulltime",
+        "years_in_trade",
+        "skill_level",
+        "expertise",
+        "invention_patent_count",
+        "innovation_count",
+        "industry",
+        "category",
+        "in_city_since",
+        "work_started_on",
+        "phone",
+        "claimed_routes",
+        "unit_id",
+        "round_id",
     ]
     for old, new in zip(made, imported, strict=True):
         new.refresh_from_db()
@@ -254,7 +336,9 @@ def test_the_round_trip_keeps_route_codes_of_a_round_that_has_routes(rounds, cle
 
 
 def test_read_summary_gives_each_row_as_person_fields_and_row_number(baling, unit):
-    upload = SimpleUploadedFile("汇总表.xlsx", file_with(baling, unit, good_row(), good_row(B="钱师傅", C="岳阳港务局")))
+    upload = SimpleUploadedFile(
+        "汇总表.xlsx", file_with(baling, unit, good_row(), good_row(B="钱师傅", C="岳阳港务局"))
+    )
 
     rows = read_summary(upload, round_=baling)
 
@@ -288,11 +372,21 @@ def test_empty_trailing_rows_and_rows_numbered_in_advance_are_ignored(baling, un
 # --- formula injection -------------------------------------------------------------------------------------
 
 
-def test_text_that_looks_like_a_formula_is_stored_as_text_and_survives_the_round_trip(baling, unit, clerk, nominate):
+def test_text_that_looks_like_a_formula_is_stored_as_text_and_survives_the_round_trip(
+    baling, unit, clerk, nominate
+):
     risky = ['=HYPERLINK("http://evil.example","点我")', "=1+1", "+1+1", "-1+1", "@SUM(A1)"]
     made = nominate(
-        baling, unit, clerk, person=person_data("=1+1"), expertise=risky[0], position=risky[2],
-        industry=risky[3], phone=risky[4], trade=risky[1], claimed_routes=[],
+        baling,
+        unit,
+        clerk,
+        person=person_data("=1+1"),
+        expertise=risky[0],
+        position=risky[2],
+        industry=risky[3],
+        phone=risky[4],
+        trade=risky[1],
+        claimed_routes=[],
     )
     data = write_summary(baling, of_round(baling), unit)
 
@@ -308,7 +402,11 @@ def test_text_that_looks_like_a_formula_is_stored_as_text_and_survives_the_round
     services.nomination_withdraw(by=clerk, nomination_id=made.pk)
     (again,) = nominations_import(by=clerk, round_id=baling.pk, unit_id=unit.pk, file=data)
     assert (again.person.name, again.expertise, again.trade, again.industry, again.phone) == (
-        "=1+1", risky[0], "=1+1", "-1+1", "@SUM(A1)",
+        "=1+1",
+        risky[0],
+        "=1+1",
+        "-1+1",
+        "@SUM(A1)",
     )
     assert again.position == "+1+1"
 
@@ -334,8 +432,13 @@ def _wrong_check_digit():
 
 BAD_CELLS = [
     ("the identity number's check digit is wrong", {"M": _wrong_check_digit()}, "id_number", "M", "校验位"),
-    ("the birth date disagrees with the identity number", {"E": dt.datetime(1981, 5, 17)}, "id_number", "M",
-     "出生日期"),
+    (
+        "the birth date disagrees with the identity number",
+        {"E": dt.datetime(1981, 5, 17)},
+        "id_number",
+        "M",
+        "出生日期",
+    ),
     ("the gender disagrees with the identity number", {"D": "女"}, "id_number", "M", "性别"),
     ("the identity number was typed as a number", {"M": 4.30602198005171e17}, "id_number", "M", "文本"),
     ("the identity number is missing", {"M": None}, "id_number", "M", "身份证号"),
@@ -358,7 +461,9 @@ BAD_CELLS = [
 ]
 
 
-@pytest.mark.parametrize(("case", "cells", "field", "column", "words"), BAD_CELLS, ids=[c[0] for c in BAD_CELLS])
+@pytest.mark.parametrize(
+    ("case", "cells", "field", "column", "words"), BAD_CELLS, ids=[c[0] for c in BAD_CELLS]
+)
 def test_a_bad_cell_is_reported_with_its_row_and_column_and_nothing_is_saved(
     baling, unit, clerk, case, cells, field, column, words
 ):
@@ -379,7 +484,10 @@ def test_every_bad_cell_of_a_row_is_reported_not_only_the_first(baling, unit, cl
     error = refused(lambda: nominations_import(by=clerk, round_id=baling.pk, unit_id=unit.pk, file=data))
 
     assert {(e.row, e.field) for e in error.errors} == {
-        (5, "years_in_trade"), (5, "birth_date"), (5, "id_number"), (5, "formula"),
+        (5, "years_in_trade"),
+        (5, "birth_date"),
+        (5, "id_number"),
+        (5, "formula"),
     }
 
 
@@ -393,7 +501,12 @@ def test_read_summary_refuses_the_same_bad_cells_on_its_own(baling, unit):
 
 def test_one_bad_row_among_good_ones_saves_none_of_them(baling, unit, clerk):
     data = file_with(
-        baling, unit, good_row(B="甲"), good_row(B="乙", H="二十"), good_row(B="丙"), good_row(B="丁", E="昨天")
+        baling,
+        unit,
+        good_row(B="甲"),
+        good_row(B="乙", H="二十"),
+        good_row(B="丙"),
+        good_row(B="丁", E="昨天"),
     )
     before = Nomination.objects.count()
 
@@ -404,7 +517,9 @@ def test_one_bad_row_among_good_ones_saves_none_of_them(baling, unit, clerk):
     assert Nomination.objects.count() == before
 
 
-def test_errors_found_by_the_service_are_collected_with_those_found_in_the_file(baling, unit, clerk, nominate):
+def test_errors_found_by_the_service_are_collected_with_those_found_in_the_file(
+    baling, unit, clerk, nominate
+):
     already = nominate(baling, unit, clerk, person=person_data("孙师傅"), claimed_routes=[])
     data = file_with(
         baling,
@@ -436,11 +551,17 @@ def test_the_same_person_twice_in_one_file_is_refused(baling, unit, clerk):
 
 
 def test_merged_cells_in_the_data_or_content_beside_the_table_are_refused(baling, unit, clerk):
-    merged = edit(file_with(baling, unit, good_row(), good_row(B="钱师傅")), lambda ws: ws.merge_cells("J5:J6"))
+    merged = edit(
+        file_with(baling, unit, good_row(), good_row(B="钱师傅")), lambda ws: ws.merge_cells("J5:J6")
+    )
     beside = file_with(baling, unit, good_row(), good_row(B="钱师傅", T="备注"))
 
-    merged_error = refused(lambda: nominations_import(by=clerk, round_id=baling.pk, unit_id=unit.pk, file=merged))
-    beside_error = refused(lambda: nominations_import(by=clerk, round_id=baling.pk, unit_id=unit.pk, file=beside))
+    merged_error = refused(
+        lambda: nominations_import(by=clerk, round_id=baling.pk, unit_id=unit.pk, file=merged)
+    )
+    beside_error = refused(
+        lambda: nominations_import(by=clerk, round_id=baling.pk, unit_id=unit.pk, file=beside)
+    )
 
     assert has_error(merged_error, row=5, field="merged", column="J")
     assert has_error(beside_error, row=6, field="header", column="T")
@@ -479,10 +600,14 @@ def _broken_sheet_xml(baling, unit) -> bytes:
     ],
     ids=lambda v: v if isinstance(v, str) else "",
 )
-def test_a_file_that_is_not_a_readable_workbook_is_refused_with_a_reason(baling, unit, clerk, case, make, words):
+def test_a_file_that_is_not_a_readable_workbook_is_refused_with_a_reason(
+    baling, unit, clerk, case, make, words
+):
     before = Nomination.objects.count()
 
-    error = refused(lambda: nominations_import(by=clerk, round_id=baling.pk, unit_id=unit.pk, file=make(baling, unit)))
+    error = refused(
+        lambda: nominations_import(by=clerk, round_id=baling.pk, unit_id=unit.pk, file=make(baling, unit))
+    )
 
     assert words in error.zh and error.en
     assert [e.field for e in error.errors] == ["file"]
@@ -509,7 +634,9 @@ HEADER_CASES = [
 
 
 @pytest.mark.parametrize(("case", "change", "where"), HEADER_CASES, ids=[c[0] for c in HEADER_CASES])
-def test_a_header_that_is_not_the_notices_is_refused_naming_the_cell(baling, unit, clerk, case, change, where):
+def test_a_header_that_is_not_the_notices_is_refused_naming_the_cell(
+    baling, unit, clerk, case, change, where
+):
     data = edit(file_with(baling, unit, good_row()), change)
     before = Nomination.objects.count()
 
@@ -517,7 +644,9 @@ def test_a_header_that_is_not_the_notices_is_refused_naming_the_cell(baling, uni
 
     assert error.field == "header"
     for row, cell in where:
-        assert any(e.row == row and cell in e.zh and cell in e.en for e in error.errors), [e.zh for e in error.errors]
+        assert any(e.row == row and cell in e.zh and cell in e.en for e in error.errors), [
+            e.zh for e in error.errors
+        ]
     assert Nomination.objects.count() == before
 
 
@@ -525,12 +654,17 @@ def test_a_summary_of_another_round_or_another_unit_is_refused(rounds, baling, u
     bayu = rounds["bayu"]
     other_unit = unit_of(baling, "industry_union")
     wrong_title = edit(
-        file_with(baling, unit, good_row()), lambda ws: setattr(ws["A1"], "value", "2022年“最美巴渝工匠”申报人员情况汇总表")
+        file_with(baling, unit, good_row()),
+        lambda ws: setattr(ws["A1"], "value", "2022年“最美巴渝工匠”申报人员情况汇总表"),
     )
     wrong_unit = file_with(baling, other_unit, good_row())
 
-    title_error = refused(lambda: nominations_import(by=clerk, round_id=baling.pk, unit_id=unit.pk, file=wrong_title))
-    unit_error = refused(lambda: nominations_import(by=clerk, round_id=baling.pk, unit_id=unit.pk, file=wrong_unit))
+    title_error = refused(
+        lambda: nominations_import(by=clerk, round_id=baling.pk, unit_id=unit.pk, file=wrong_title)
+    )
+    unit_error = refused(
+        lambda: nominations_import(by=clerk, round_id=baling.pk, unit_id=unit.pk, file=wrong_unit)
+    )
 
     assert has_error(title_error, row=1, field="round")
     assert has_error(unit_error, row=2, field="unit") and "岳阳市机械冶金工会" in unit_error.errors[0].zh
@@ -540,7 +674,9 @@ def test_a_summary_of_another_round_or_another_unit_is_refused(rounds, baling, u
 
 def test_a_file_with_nobody_in_it_is_refused(baling, unit, clerk):
     error = refused(
-        lambda: nominations_import(by=clerk, round_id=baling.pk, unit_id=unit.pk, file=write_summary(baling, [], unit))
+        lambda: nominations_import(
+            by=clerk, round_id=baling.pk, unit_id=unit.pk, file=write_summary(baling, [], unit)
+        )
     )
 
     assert "没有推荐人选" in error.errors[0].zh
@@ -551,7 +687,9 @@ def test_an_import_without_a_unit_or_with_another_schemes_unit_is_refused(rounds
 
     missing = refused(lambda: nominations_import(by=office, round_id=baling.pk, unit_id=None, file=data))
     foreign = refused(
-        lambda: nominations_import(by=office, round_id=baling.pk, unit_id=unit_of(rounds["bayu"], "district").pk, file=data)
+        lambda: nominations_import(
+            by=office, round_id=baling.pk, unit_id=unit_of(rounds["bayu"], "district").pk, file=data
+        )
     )
 
     assert missing.field == "unit" and foreign.field == "unit"
@@ -562,14 +700,18 @@ def test_another_units_clerk_cannot_import_for_this_unit(baling, unit, clerk_of)
     stranger = clerk_of(unit_of(baling, "industry_union"))
 
     with pytest.raises(NotPermitted):
-        nominations_import(by=stranger, round_id=baling.pk, unit_id=unit.pk, file=file_with(baling, unit, good_row()))
+        nominations_import(
+            by=stranger, round_id=baling.pk, unit_id=unit.pk, file=file_with(baling, unit, good_row())
+        )
     assert Nomination.objects.count() == 0
 
 
 # --- commands ----------------------------------------------------------------------------------------------
 
 
-def test_import_nominations_reads_the_unit_from_the_file_and_prints_what_it_imported(baling, unit, clerk, tmp_path):
+def test_import_nominations_reads_the_unit_from_the_file_and_prints_what_it_imported(
+    baling, unit, clerk, tmp_path
+):
     path = tmp_path / "汇总表.xlsx"
     path.write_bytes(file_with(baling, unit, good_row(B="赵师傅"), good_row(B="钱师傅")))
     out = io.StringIO()
@@ -584,11 +726,21 @@ def test_import_nominations_reads_the_unit_from_the_file_and_prints_what_it_impo
     ]
 
 
-def test_import_nominations_acts_as_the_talent_office_by_default_and_takes_a_round_id(baling, unit, office, tmp_path):
+def test_import_nominations_acts_as_the_talent_office_by_default_and_takes_a_round_id(
+    baling, unit, office, tmp_path
+):
     path = tmp_path / "summary.xlsx"
     path.write_bytes(file_with(baling, unit, good_row()))
 
-    call_command("import_nominations", str(path), "--round", str(baling.pk), "--unit", str(unit.pk), stdout=io.StringIO())
+    call_command(
+        "import_nominations",
+        str(path),
+        "--round",
+        str(baling.pk),
+        "--unit",
+        str(unit.pk),
+        stdout=io.StringIO(),
+    )
 
     (n,) = of_round(baling)
     assert n.history.first().history_user == office
@@ -601,8 +753,16 @@ def test_import_nominations_prints_every_error_and_fails_with_nothing_saved(bali
 
     with pytest.raises(CommandError, match="nothing was saved"):
         call_command(
-            "import_nominations", str(path), "--round", "baling-2023", "--unit", "岳阳楼区总工会", "--as", "lily",
-            stdout=io.StringIO(), stderr=err,
+            "import_nominations",
+            str(path),
+            "--round",
+            "baling-2023",
+            "--unit",
+            "岳阳楼区总工会",
+            "--as",
+            "lily",
+            stdout=io.StringIO(),
+            stderr=err,
         )
 
     assert "row 6 · id_number" in err.getvalue() and "row 7 · years_in_trade" in err.getvalue()
@@ -617,7 +777,16 @@ def test_import_nominations_refuses_an_unknown_round_or_unit(baling, unit, clerk
     with pytest.raises(CommandError, match="baling-1999"):
         call_command("import_nominations", str(path), "--round", "baling-1999", "--as", "lily")
     with pytest.raises(CommandError, match="不存在的单位"):
-        call_command("import_nominations", str(path), "--round", "baling-2023", "--unit", "不存在的单位", "--as", "lily")
+        call_command(
+            "import_nominations",
+            str(path),
+            "--round",
+            "baling-2023",
+            "--unit",
+            "不存在的单位",
+            "--as",
+            "lily",
+        )
     assert Nomination.objects.count() == 0
 
 
@@ -628,10 +797,21 @@ def test_export_summary_writes_a_file_that_imports_back_and_logs_the_identity_nu
     services.nomination_withdraw(by=clerk, nomination_id=made[0].pk)
     path = tmp_path / "out.xlsx"
 
-    call_command("export_summary", "--round", "baling-2023", "--unit", "岳阳楼区总工会", "-o", str(path), stdout=io.StringIO())
+    call_command(
+        "export_summary",
+        "--round",
+        "baling-2023",
+        "--unit",
+        "岳阳楼区总工会",
+        "-o",
+        str(path),
+        stdout=io.StringIO(),
+    )
 
     rows = read_summary(path, round_=baling)
-    assert [r["person"]["name"] for r in rows] == ["李红梅", "欧阳·王五"], "withdrawn nominations are left out"
+    assert [r["person"]["name"] for r in rows] == ["李红梅", "欧阳·王五"], (
+        "withdrawn nominations are left out"
+    )
     assert sheet(path.read_bytes())["A2"].value == "推荐单位（盖章）：岳阳楼区总工会"
     assert PersonalDataAccess.objects.filter(user=office, field="id_number").count() == 2
 
@@ -640,8 +820,17 @@ def test_export_summary_is_refused_to_a_clerk_of_another_unit(baling, unit, cler
     clerk_of(unit_of(baling, "industry_union"), "stan")
 
     with pytest.raises(CommandError, match="stan"):
-        call_command("export_summary", "--round", "baling-2023", "--unit", str(unit.pk), "-o", str(tmp_path / "x.xlsx"),
-                     "--as", "stan")
+        call_command(
+            "export_summary",
+            "--round",
+            "baling-2023",
+            "--unit",
+            str(unit.pk),
+            "-o",
+            str(tmp_path / "x.xlsx"),
+            "--as",
+            "stan",
+        )
     assert not (tmp_path / "x.xlsx").exists()
 
 
@@ -654,7 +843,10 @@ def bayu_vote(rounds, office, clerk_of, nominate):
     r = rounds["bayu"]
     unit = unit_of(r, "district")
     clerk = clerk_of(unit)
-    made = [nominate(r, unit, clerk, person=person_data(name), claimed_routes=[]) for name in ("张一", "李二", "王三")]
+    made = [
+        nominate(r, unit, clerk, person=person_data(name), claimed_routes=[])
+        for name in ("张一", "李二", "王三")
+    ]
     for n in made:
         services.nomination_submit(by=clerk, nomination_id=n.pk)
     services.round_set_status(by=office, round_id=r.pk, status="reviewing")
@@ -700,7 +892,11 @@ def test_imported_vote_counts_are_recorded_and_move_the_candidates_on(bayu_vote,
     kept = votes_import(by=office, round_id=r.pk, file=data)
 
     assert {n.pk for n in kept} == {n.pk for n in made}, "巴渝 keeps the top 30, so all three go on"
-    assert list(of_round(r).values_list("vote_count", "status")) == [(1200, "voted"), (0, "voted"), (356, "voted")]
+    assert list(of_round(r).values_list("vote_count", "status")) == [
+        (1200, "voted"),
+        (0, "voted"),
+        (356, "voted"),
+    ]
 
 
 @pytest.mark.parametrize(
@@ -711,14 +907,33 @@ def test_imported_vote_counts_are_recorded_and_move_the_candidates_on(bayu_vote,
         ("a count is left empty", lambda ws, made: setattr(ws["C4"], "value", None), 4, "votes", "空白"),
         ("a count is a fraction", lambda ws, made: setattr(ws["C2"], "value", 10.5), 2, "votes", "非负整数"),
         ("a count is a formula", lambda ws, made: setattr(ws["C2"], "value", "=100*2"), 2, "votes", "公式"),
-        ("a name does not match its number", lambda ws, made: setattr(ws["B3"], "value", "李四"), 3, "name", "李二"),
-        ("a number is not in the vote", lambda ws, made: setattr(ws["A4"], "value", 999999), 4, "nomination", "999999"),
-        ("a candidate appears twice", lambda ws, made: [setattr(ws["A4"], "value", made[1].pk),
-                                                       setattr(ws["B4"], "value", "李二")], 4, "nomination", "重复"),
+        (
+            "a name does not match its number",
+            lambda ws, made: setattr(ws["B3"], "value", "李四"),
+            3,
+            "name",
+            "李二",
+        ),
+        (
+            "a number is not in the vote",
+            lambda ws, made: setattr(ws["A4"], "value", 999999),
+            4,
+            "nomination",
+            "999999",
+        ),
+        (
+            "a candidate appears twice",
+            lambda ws, made: [setattr(ws["A4"], "value", made[1].pk), setattr(ws["B4"], "value", "李二")],
+            4,
+            "nomination",
+            "重复",
+        ),
     ],
     ids=lambda v: v if isinstance(v, str) else "",
 )
-def test_a_bad_vote_sheet_saves_no_count_and_names_the_problem(bayu_vote, office, case, change, row, field, words):
+def test_a_bad_vote_sheet_saves_no_count_and_names_the_problem(
+    bayu_vote, office, case, change, row, field, words
+):
     r, made = bayu_vote
     data = edit(filled_vote_sheet(r, of_round(r), {2: 10, 3: 20, 4: 30}), lambda ws: change(ws, made))
 

@@ -55,8 +55,14 @@ def test_a_provincial_competition_placing_is_not_a_provincial_honour_for_baling(
     r = rounds["baling"]
     unit = unit_of(r, "county_union")
     clerk = clerk_of(unit)
-    placing = {"date": "2021-10", "name": "湖南省职业技能大赛第3名", "grantor": "湖南省人社厅", "level": "省部级",
-               "rank": "3", "kind": "竞赛"}
+    placing = {
+        "date": "2021-10",
+        "name": "湖南省职业技能大赛第3名",
+        "grantor": "湖南省人社厅",
+        "level": "省部级",
+        "rank": "3",
+        "kind": "竞赛",
+    }
     n = nominate(r, unit, clerk, awards=[placing])
     assert n.awards[0]["kind"] == "competition"
     assert services.nomination_submit(by=clerk, nomination_id=n.pk).status == "submitted"

@@ -23,7 +23,13 @@ def test_a_round_prints_one_certificate_per_standing_honouree(seeds, office, tmp
     a = name_directly(baling, office, name="甲工匠")
     name_directly(baling, office, name="乙工匠")
     revoked = name_directly(baling, office, name="丙工匠")
-    registry.honouree_revoke(by=office, honouree_id=revoked.pk, on=dt.date(2024, 1, 8), reason="提供虚假材料", grounds="false_claims")
+    registry.honouree_revoke(
+        by=office,
+        honouree_id=revoked.pk,
+        on=dt.date(2024, 1, 8),
+        reason="提供虚假材料",
+        grounds="false_claims",
+    )
     out = build({"scheme": baling.scheme_id, "year": 2023}, lambda p, s: None, by=office)
     path = tmp_path / "c.pdf"
     path.write_bytes(out.content)

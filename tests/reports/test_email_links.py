@@ -9,8 +9,10 @@ from reports.services import notify
 pytestmark = pytest.mark.django_db
 
 
-@pytest.mark.parametrize(("site", "expected"), [("https://gongjiang.example.org/", "https://gongjiang.example.org/funding/"),
-                                                ("", "\n/funding/")])
+@pytest.mark.parametrize(
+    ("site", "expected"),
+    [("https://gongjiang.example.org/", "https://gongjiang.example.org/funding/"), ("", "\n/funding/")],
+)
 def test_the_emailed_link_is_whole_when_the_site_address_is_known(
     make_user, django_capture_on_commit_callbacks, site, expected
 ):

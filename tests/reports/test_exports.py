@@ -29,9 +29,19 @@ def rows(data: bytes, sheet=None):
     return ws, [list(r) for r in ws.iter_rows(min_row=3, values_only=True)]
 
 
-def test_the_sessions_log_lists_each_session_with_numbers_dates_and_text_kept_as_text(studio_a, host_a, contact, office):
+def test_the_sessions_log_lists_each_session_with_numbers_dates_and_text_kept_as_text(
+    studio_a, host_a, contact, office
+):
     apps = [add_apprentice(studio_a, host_a, n) for n in ("李明", "王芳")]
-    s1 = log(studio_a, host_a, dt.date(2025, 2, 3), apps, start=dt.time(9, 0), end=dt.time(11, 30), topic="=HYPERLINK(\"http://x\",\"点我\")")
+    s1 = log(
+        studio_a,
+        host_a,
+        dt.date(2025, 2, 3),
+        apps,
+        start=dt.time(9, 0),
+        end=dt.time(11, 30),
+        topic='=HYPERLINK("http://x","点我")',
+    )
     s2 = log(studio_a, host_a, dt.date(2025, 3, 4), apps[:1], topic="+钳工实操")
     studio_services.sessions_verify(by=contact, session_ids=[s1.pk])
     out = exports.build_sessions({}, NO_PROGRESS, by=office)
@@ -64,14 +74,26 @@ def baotou_deliveries(seeds, desk):
     baotou_treatment_items()
     h = register(desk, past_round(seeds["baotou"], 2021), name="包头甲", named_on=dt.date(2021, 4, 28))
     codes = {e.code: e for e in BenefitEntitlement.objects.filter(honouree=h)}
-    registry.delivery_record(by=desk, entitlement_id=codes["baotou_spring_festival_visit"].pk,
-                             occurrence_on=dt.date(2024, 1, 20), delivered_on=dt.date(2024, 1, 22), evidence="=cmd|'/c calc'!A0")
-    registry.delivery_record(by=desk, entitlement_id=codes["baotou_honour_allowance"].pk,
-                             occurrence_on=dt.date(2024, 2, 1), delivered_on=dt.date(2024, 2, 2), evidence="工资单 2024-02")
+    registry.delivery_record(
+        by=desk,
+        entitlement_id=codes["baotou_spring_festival_visit"].pk,
+        occurrence_on=dt.date(2024, 1, 20),
+        delivered_on=dt.date(2024, 1, 22),
+        evidence="=cmd|'/c calc'!A0",
+    )
+    registry.delivery_record(
+        by=desk,
+        entitlement_id=codes["baotou_honour_allowance"].pk,
+        occurrence_on=dt.date(2024, 2, 1),
+        delivered_on=dt.date(2024, 2, 2),
+        evidence="工资单 2024-02",
+    )
     return h
 
 
-def test_the_benefits_ledger_has_amounts_as_numbers_and_masks_identity_numbers_for_the_auditor(baotou_deliveries, desk, audit):
+def test_the_benefits_ledger_has_amounts_as_numbers_and_masks_identity_numbers_for_the_auditor(
+    baotou_deliveries, desk, audit
+):
     h = baotou_deliveries
     out = exports.build_benefits({"year": 2024}, NO_PROGRESS, by=desk)
     ws, data = rows(out.content)
@@ -99,7 +121,9 @@ def test_the_roster_reuses_the_registrys_writer_with_masking(baotou_deliveries, 
     ws, data = rows(exports.build_roster({"scheme": h.round.scheme_id}, NO_PROGRESS, by=audit).content)
     assert [r[2] for r in data if r[2]] == ["包头甲"]
     assert mask_id_number(h.person.id_number) in data[0]
-    ws, data = rows(exports.build_roster({"scheme": h.round.scheme_id, "year": 2021}, NO_PROGRESS, by=desk).content)
+    ws, data = rows(
+        exports.build_roster({"scheme": h.round.scheme_id, "year": 2021}, NO_PROGRESS, by=desk).content
+    )
     assert h.person.id_number in data[0]
 
 
@@ -112,7 +136,9 @@ def test_the_command_writes_a_report_with_a_progress_bar(studio_a, host_a, offic
     _ws, data = rows(target.read_bytes())
     assert len(data) == 1 and data[0][1] == studio_a.name
     pdf = tmp_path / "studio.pdf"
-    call_command("report", "studio-annual", "--studio", str(studio_a.pk), "-o", str(pdf), "--as", host_a.username)
+    call_command(
+        "report", "studio-annual", "--studio", str(studio_a.pk), "-o", str(pdf), "--as", host_a.username
+    )
     assert pdf.read_bytes().startswith(b"%PDF")
 
 
@@ -120,7 +146,16 @@ def test_the_command_refuses_what_the_acting_user_may_not_have(studio_a, host_b,
     from django.core.management.base import CommandError
 
     with pytest.raises(CommandError, match="工作室"):
-        call_command("report", "studio-annual", "--studio", str(studio_a.pk), "-o", str(tmp_path / "x.pdf"), "--as", host_b.username)
+        call_command(
+            "report",
+            "studio-annual",
+            "--studio",
+            str(studio_a.pk),
+            "-o",
+            str(tmp_path / "x.pdf"),
+            "--as",
+            host_b.username,
+        )
     with pytest.raises(CommandError, match="no-such"):
         call_command("report", "no-such", "-o", str(tmp_path / "x"))
     assert not (tmp_path / "x.pdf").exists()
@@ -131,7 +166,9 @@ def test_the_summary_is_the_intakes_own_table_of_the_round(baling, office, make_
     from tests.honourees.intake_steps import submitted
 
     Round.objects.filter(pk=baling.pk).update(status=Round.Status.OPEN)
-    units = list(RecommendingUnit.objects.filter(scheme=baling.scheme, unit_type="county_union").order_by("id")[:2])
+    units = list(
+        RecommendingUnit.objects.filter(scheme=baling.scheme, unit_type="county_union").order_by("id")[:2]
+    )
     clerks = []
     for i, unit in enumerate(units):
         clerk = make_user(f"clerk{i}", "unit_clerk")
@@ -144,5 +181,7 @@ def test_the_summary_is_the_intakes_own_table_of_the_round(baling, office, make_
     names = [r[1] for r in ws.iter_rows(min_row=5, values_only=True) if r[1]]
     assert sorted(names) == ["推荐人0", "推荐人1"]
     ws, _data = rows(exports.build_summary(params, NO_PROGRESS, by=clerks[1]).content)
-    assert [r[1] for r in ws.iter_rows(min_row=5, values_only=True) if r[1]] == ["推荐人1"], "a clerk: their unit only"
+    assert [r[1] for r in ws.iter_rows(min_row=5, values_only=True) if r[1]] == ["推荐人1"], (
+        "a clerk: their unit only"
+    )
     assert units[1].name in ws.cell(2, 1).value

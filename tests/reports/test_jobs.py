@@ -66,7 +66,11 @@ def test_a_failed_job_shows_its_error_to_the_person_who_asked(baling, rubric, of
 
     h = honouree(baling, office, "陈planned")
     planned = studio_services.studio_create(
-        by=office, honouree_id=h.pk, host_id=host_a.pk, name="筹建中工作室", institution_name="某学院",
+        by=office,
+        honouree_id=h.pk,
+        host_id=host_a.pk,
+        name="筹建中工作室",
+        institution_name="某学院",
         institution_kind="enterprise",
     )
     job = services.report_job_request(by=host_a, kind="studio-annual", params={"studio": planned.pk})
@@ -134,8 +138,12 @@ def test_the_reports_page_asks_for_a_report_and_lists_it(studio_a, host_a):
     client = logged_in(host_a)
     page = client.get("/reports/").content.decode()
     assert 'value="studio-annual"' in page and 'value="sessions"' in page
-    assert 'value="roster"' not in page and 'value="benefits"' not in page, "a host is offered only their kinds"
-    response = client.post("/reports/", {"kind": "studio-annual", "studio": studio_a.pk, "scheme": "", "year": ""})
+    assert 'value="roster"' not in page and 'value="benefits"' not in page, (
+        "a host is offered only their kinds"
+    )
+    response = client.post(
+        "/reports/", {"kind": "studio-annual", "studio": studio_a.pk, "scheme": "", "year": ""}
+    )
     job = ReportJob.objects.get()
     assert response.status_code == 302 and response["Location"] == f"/reports/jobs/{job.pk}/"
     assert f"job-{job.pk}" in client.get("/reports/").content.decode()
@@ -143,10 +151,18 @@ def test_the_reports_page_asks_for_a_report_and_lists_it(studio_a, host_a):
 
 def test_the_api_asks_for_a_report_and_shows_only_your_jobs(studio_a, host_a, host_b, office):
     client = logged_in(host_a)
-    r = client.post("/api/v1/report-jobs/", {"kind": "studio-annual", "studio": studio_a.pk}, content_type="application/json")
+    r = client.post(
+        "/api/v1/report-jobs/",
+        {"kind": "studio-annual", "studio": studio_a.pk},
+        content_type="application/json",
+    )
     assert r.status_code == 201 and r.json()["status"] == "queued"
     job_id = r.json()["id"]
-    r = logged_in(host_b).post("/api/v1/report-jobs/", {"kind": "studio-annual", "studio": studio_a.pk}, content_type="application/json")
+    r = logged_in(host_b).post(
+        "/api/v1/report-jobs/",
+        {"kind": "studio-annual", "studio": studio_a.pk},
+        content_type="application/json",
+    )
     assert r.status_code == 404 and r.json()["field"] == "studio"
     assert [j["id"] for j in client.get("/api/v1/report-jobs/").json()["results"]] == [job_id]
     assert logged_in(host_b).get("/api/v1/report-jobs/").json()["results"] == []

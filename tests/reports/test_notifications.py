@@ -31,7 +31,11 @@ def test_a_notification_is_created_and_emailed_once_per_key(office, django_captu
         again = services.notify(user=office, key="k1", title="标题", body="正文")
     assert first is not None and again is None
     assert Notification.objects.filter(user=office, key="k1").count() == 1
-    assert len(mail.outbox) == 1 and mail.outbox[0].to == ["alice@example.cn"] and "/reports/" in mail.outbox[0].body
+    assert (
+        len(mail.outbox) == 1
+        and mail.outbox[0].to == ["alice@example.cn"]
+        and "/reports/" in mail.outbox[0].body
+    )
     first.refresh_from_db()
     assert first.emailed_at is not None
 
@@ -77,20 +81,29 @@ def test_the_migration_creates_the_daily_reminder_schedule_and_its_reverse_remov
 
 
 @pytest.mark.django_db
-def test_the_daily_reminders_say_each_due_thing_once(studio_a, host_a, office, seeds, desk, django_capture_on_commit_callbacks):
+def test_the_daily_reminders_say_each_due_thing_once(
+    studio_a, host_a, office, seeds, desk, django_capture_on_commit_callbacks
+):
     today = dt.date(2026, 12, 10)  # studio_a's period 2 ends on 2027-01-05
     baotou_treatment_items()
     register(desk, past_round(seeds["baotou"], 2021), name="包头甲", named_on=dt.date(2021, 4, 28))
     baling = Round.objects.get(scheme__code="baling", year=2023)
-    Round.objects.filter(pk=baling.pk).update(status=Round.Status.IN_NOTICE, notice_ends_on=today + dt.timedelta(days=2))
+    Round.objects.filter(pk=baling.pk).update(
+        status=Round.Status.IN_NOTICE, notice_ends_on=today + dt.timedelta(days=2)
+    )
     host_a.email = "hank@example.cn"
     host_a.save()
     with django_capture_on_commit_callbacks(execute=True):
         counts = reminders.send_due_reminders(today)
     # The host and both talent-office users hear of the assessment; both office users of the notice; the
     # office users of the benefits due in December.
-    assert counts == {"assessments_due": 3, "notices_ending": 2, "benefits_due": 2, "instalments_due": 0,
-                      "batches_waiting": 0}
+    assert counts == {
+        "assessments_due": 3,
+        "notices_ending": 2,
+        "benefits_due": 2,
+        "instalments_due": 0,
+        "batches_waiting": 0,
+    }
     n = Notification.objects.get(user=host_a)
     assert n.kind == "assessment_due" and studio_a.name in n.title and "2027-01-05" in n.body
     assert n.link == f"/studios/{studio_a.pk}/"

@@ -25,7 +25,9 @@ ARTIFACTS = Path(__file__).parent / "artifacts"
 def pdf_text(content: bytes, tmp_path) -> str:
     path = tmp_path / "r.pdf"
     path.write_bytes(content)
-    return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    return subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
 
 
 def a_year(baling, office, host_a, contact, maker, checker, *, sessions=6):
@@ -43,10 +45,18 @@ def a_year(baling, office, host_a, contact, maker, checker, *, sessions=6):
     return studio, other
 
 
-def test_the_figures_of_the_year_come_from_the_data(baling, rubric, office, host_a, contact, maker, checker, tmp_path):
+def test_the_figures_of_the_year_come_from_the_data(
+    baling, rubric, office, host_a, contact, maker, checker, tmp_path
+):
     studio, other = a_year(baling, office, host_a, contact, maker, checker)
     y = scheme_annual.collect(baling.scheme_id, 2025)
-    assert (y.sessions, y.hours, y.apprentices, y.studios_new, y.studios_established) == (6, Decimal("24.00"), 2, 1, 1)
+    assert (y.sessions, y.hours, y.apprentices, y.studios_new, y.studios_established) == (
+        6,
+        Decimal("24.00"),
+        2,
+        1,
+        1,
+    )
     assert [n for _m, n, _h in y.sessions_by_month] == [1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0]
     assert y.named == 0 and y.honourees_total == 2
     y23 = scheme_annual.collect(baling.scheme_id, 2023)
@@ -54,7 +64,11 @@ def test_the_figures_of_the_year_come_from_the_data(baling, rubric, office, host
     (money,) = y23.money
     # Both plans' first instalments fall in budget year 2023; one is paid with 20% withheld.
     assert (money["committed"], money["paid"], money["tax"], money["due"]) == (
-        Decimal("20000.00"), Decimal("10000.00"), Decimal("2000.00"), Decimal("10000.00"))
+        Decimal("20000.00"),
+        Decimal("10000.00"),
+        Decimal("2000.00"),
+        Decimal("10000.00"),
+    )
     rows = {r.name: r for r in y.rows}
     assert rows["周建华"].sessions == 6 and rows["周建华"].studio == studio.name
     assert rows["何秀英"].paid == 0 and rows["何秀英"].award == Decimal("20000.00"), "paid today, after 2025"
@@ -75,7 +89,9 @@ def test_the_report_renders_its_charts_and_a_page_is_kept_as_an_artefact(
     out = scheme_annual.build({"scheme": baling.scheme_id, "year": 2025}, lambda p, s: None, by=office)
     pdf = tmp_path / "r.pdf"
     pdf.write_bytes(out.content)
-    subprocess.run(["pdftoppm", "-png", "-r", "60", "-f", "2", "-l", "2", str(pdf), str(tmp_path / "p")], check=True)
+    subprocess.run(
+        ["pdftoppm", "-png", "-r", "60", "-f", "2", "-l", "2", str(pdf), str(tmp_path / "p")], check=True
+    )
     (png,) = tmp_path.glob("p*.png")
     assert png.stat().st_size > 5000, "page 2 holds the summary table and the sessions chart"
     if os.environ.get("GONGJIANG_SAVE_ARTIFACTS"):  # refresh the checked-in sample page
@@ -83,7 +99,9 @@ def test_the_report_renders_its_charts_and_a_page_is_kept_as_an_artefact(
     assert "各月已核实带徒活动次数" in pdf_text(out.content, tmp_path)
 
 
-def test_thousands_of_sessions_cost_no_more_queries_than_a_few(baling, rubric, office, host_a, contact, maker, checker):
+def test_thousands_of_sessions_cost_no_more_queries_than_a_few(
+    baling, rubric, office, host_a, contact, maker, checker
+):
     studio, _ = a_year(baling, office, host_a, contact, maker, checker, sessions=3)
     with CaptureQueriesContext(connection) as few:
         scheme_annual.collect(baling.scheme_id, 2025)
@@ -97,7 +115,9 @@ def test_thousands_of_sessions_cost_no_more_queries_than_a_few(baling, rubric, o
         s.pk, s.date = None, dt.date(2025, 1, 1) + dt.timedelta(days=i % 365)
         clones.append(s)
     MentoringSession.objects.bulk_create(clones)
-    SessionAttendance.objects.bulk_create([SessionAttendance(session=s, apprentice=apprentice) for s in clones])
+    SessionAttendance.objects.bulk_create(
+        [SessionAttendance(session=s, apprentice=apprentice) for s in clones]
+    )
     with CaptureQueriesContext(connection) as many:
         y = scheme_annual.collect(baling.scheme_id, 2025)
     assert y.sessions == 2003

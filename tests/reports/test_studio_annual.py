@@ -49,7 +49,9 @@ def test_the_report_shows_the_studio_year_as_the_database_has_it(assessed_studio
     assert "24次" in flat and "96小时" in flat and "2次" in flat
     jan = verified.filter(date__year=2025, date__month=1).count()
     assert re.search(rf"2025年1月{jan}{jan * 4}0", flat), "January's row: sessions and hours"
-    dec_pending = MentoringSession.objects.filter(studio=assessed_studio, status="submitted", date__month=12).count()
+    dec_pending = MentoringSession.objects.filter(
+        studio=assessed_studio, status="submitted", date__month=12
+    ).count()
     assert dec_pending == 2
 
     # Each rubric item with its score as recorded; the total and the grade.
@@ -71,13 +73,30 @@ def test_a_page_of_the_report_turns_into_a_png_with_the_chart(assessed_studio, o
     pdf.write_bytes(out.content)
     pages = int(re.search(r"共(\d+)页", squeeze(pdf_text(out.content, tmp_path))).group(1))
     chart_page = next(
-        n for n in range(1, pages + 1)
-        if "带徒活动按月统计" in subprocess.run(
-            ["pdftotext", "-f", str(n), "-l", str(n), str(pdf), "-"], check=True, capture_output=True, text=True
+        n
+        for n in range(1, pages + 1)
+        if "带徒活动按月统计"
+        in subprocess.run(
+            ["pdftotext", "-f", str(n), "-l", str(n), str(pdf), "-"],
+            check=True,
+            capture_output=True,
+            text=True,
         ).stdout
     )
     subprocess.run(
-        ["pdftoppm", "-png", "-r", "60", "-f", str(chart_page), "-l", str(chart_page), "-singlefile", str(pdf), str(tmp_path / "page")],
+        [
+            "pdftoppm",
+            "-png",
+            "-r",
+            "60",
+            "-f",
+            str(chart_page),
+            "-l",
+            str(chart_page),
+            "-singlefile",
+            str(pdf),
+            str(tmp_path / "page"),
+        ],
         check=True,
     )
     png = tmp_path / "page.png"
@@ -118,9 +137,18 @@ def test_a_studio_with_many_sessions_is_read_in_a_bounded_number_of_queries(
     now = dt.datetime(2025, 2, 1, tzinfo=dt.UTC)
     sessions = MentoringSession.objects.bulk_create(
         MentoringSession(
-            studio=studio_a, date=PLAQUE + dt.timedelta(days=i % 360), starts_at=dt.time(8 + i % 8, 0),
-            ends_at=dt.time(9 + i % 8, 0), minutes=60, hours=Decimal("1.00"), topic=f"活动{i}",
-            status="verified", logged_by=host_a, editable_until=now, verified_by=contact, verified_at=now,
+            studio=studio_a,
+            date=PLAQUE + dt.timedelta(days=i % 360),
+            starts_at=dt.time(8 + i % 8, 0),
+            ends_at=dt.time(9 + i % 8, 0),
+            minutes=60,
+            hours=Decimal("1.00"),
+            topic=f"活动{i}",
+            status="verified",
+            logged_by=host_a,
+            editable_until=now,
+            verified_by=contact,
+            verified_at=now,
         )
         for i in range(1500)
     )
@@ -132,4 +160,3 @@ def test_a_studio_with_many_sessions_is_read_in_a_bounded_number_of_queries(
         studio_annual.context(year)
     assert year.verified_sessions == 1500 and year.verified_hours == Decimal(1500)
     assert sum(1 for a in year.apprentices if a.sessions == 1500) == 3
-

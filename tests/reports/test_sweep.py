@@ -25,7 +25,9 @@ def test_a_file_of_a_rolled_back_upload_is_removed_and_a_kept_one_stays(studio_a
     kept = StudioFile.objects.filter(studio=studio_a).first()
     assert kept is not None, "the studio's establishment photo"
     with pytest.raises(RuntimeError), transaction.atomic():
-        services.studio_file_add(by=office, studio_id=studio_a.pk, kind="establishment", uploaded_file=png_upload("x.png"))
+        services.studio_file_add(
+            by=office, studio_id=studio_a.pk, kind="establishment", uploaded_file=png_upload("x.png")
+        )
         raise RuntimeError("the outer transaction fails after the file was stored")
     root = settings.MEDIA_ROOT
     files = [p for p in (root / "studios").rglob("*") if p.is_file()]

@@ -220,7 +220,9 @@ def test_a_session_today_that_has_not_ended_is_refused(studio_a, host_a, apprent
     assert "还没到" in r.json()["message_zh"]
 
 
-def test_the_host_renames_the_studio_but_cannot_move_it_to_another_institution(studio_a, host_a, baling, office, host_b):
+def test_the_host_renames_the_studio_but_cannot_move_it_to_another_institution(
+    studio_a, host_a, baling, office, host_b
+):
     client = api(host_a)
     r = client.patch(f"/api/v1/studios/{studio_a.pk}/", {"name": "周建华钳工工作室"}, format="json")
     assert r.status_code == 200 and r.json()["name"] == "周建华钳工工作室"
@@ -229,7 +231,11 @@ def test_the_host_renames_the_studio_but_cannot_move_it_to_another_institution(s
     from .conftest import honouree
 
     planned = services.studio_create(
-        by=office, honouree_id=honouree(baling, office, "吴秀兰").pk, host_id=host_b.pk, name="筹建", institution_name="x",
+        by=office,
+        honouree_id=honouree(baling, office, "吴秀兰").pk,
+        host_id=host_b.pk,
+        name="筹建",
+        institution_name="x",
         institution_kind="other",
     )
     r = api(host_b).get(f"/api/v1/studios/{planned.pk}/progress/")

@@ -15,7 +15,9 @@ pytestmark = pytest.mark.django_db
 
 
 def counts():
-    return tuple(m.objects.count() for m in (Honouree, Studio, Apprentice, MentoringSession, SkillUpgrade, StudioFile))
+    return tuple(
+        m.objects.count() for m in (Honouree, Studio, Apprentice, MentoringSession, SkillUpgrade, StudioFile)
+    )
 
 
 def test_the_demo_studio_is_made_once_with_verified_and_waiting_sessions():
@@ -29,7 +31,9 @@ def test_the_demo_studio_is_made_once_with_verified_and_waiting_sessions():
     assert studio.honouree.certificate_no == "BALING-2023-001" and studio.honouree.person.name == "周建华"
     named = studio.honouree.nomination
     assert named.status == "named" and named.unit.name == "巴陵石化工会"
-    assert Nomination.objects.exclude(status="named").count() == 3, "the clerk's three (funding's demo adds named ones)"
+    assert Nomination.objects.exclude(status="named").count() == 3, (
+        "the clerk's three (funding's demo adds named ones)"
+    )
     assert Apprentice.objects.count() == 6 and MentoringSession.objects.count() >= 15
     assert set(MentoringSession.objects.values_list("status", flat=True)) == {"verified", "submitted"}
     assert selectors.studios_for(expert).get() == studio, "the demo expert assesses it"

@@ -49,10 +49,16 @@ class Command(BaseCommand):
             User = get_user_model()
             load_demo_nominations(clerk=User.objects.get(username="clerk"))
             # After the nominations: the studio's honouree is a named nomination of the same round.
-            load_demo_studio(host=User.objects.get(username="host"), office=User.objects.get(username="office"),
-                             assessor=User.objects.get(username="expert"))
-            load_demo_funding(maker=User.objects.get(username="maker"), checker=User.objects.get(username="checker"),
-                              office=User.objects.get(username="office"))
+            load_demo_studio(
+                host=User.objects.get(username="host"),
+                office=User.objects.get(username="office"),
+                assessor=User.objects.get(username="expert"),
+            )
+            load_demo_funding(
+                maker=User.objects.get(username="maker"),
+                checker=User.objects.get(username="checker"),
+                office=User.objects.get(username="office"),
+            )
         self.stdout.write(self.style.SUCCESS(f"Demo data ready: {len(rounds)} rounds."))
         for r in rounds:
             self.stdout.write(f"  {r.scheme.name} {r.year}  ({r.scheme.code})")

@@ -32,9 +32,13 @@ class Command(BaseCommand):
         except DomainError as e:
             self.stderr.write(f"{e.zh} / {e.en}")
             report_errors(self.stderr, e)
-            raise CommandError(f"导入失败，未保存任何工匠。/ Import failed; nothing was saved. ({file})") from None
+            raise CommandError(
+                f"导入失败，未保存任何工匠。/ Import failed; nothing was saved. ({file})"
+            ) from None
         self.stdout.write(
-            self.style.SUCCESS(f"已登记 {len(made)} 名历史工匠：{scheme} / Registered {len(made)} historic honouree(s) of {scheme}.")
+            self.style.SUCCESS(
+                f"已登记 {len(made)} 名历史工匠：{scheme} / Registered {len(made)} historic honouree(s) of {scheme}."
+            )
         )
         for h in made:
             self.stdout.write(f"  {h.certificate_no}  {h.person.name}  {h.round.year}")

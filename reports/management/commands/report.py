@@ -33,7 +33,9 @@ class Command(BaseCommand):
 
     def progress(self, percent: int, stage: str = "") -> None:
         filled = BAR * max(0, min(100, percent)) // 100
-        self.stderr.write(f"\r[{'#' * filled}{'-' * (BAR - filled)}] {percent:3d}% {stage[:50]:<50}", ending="")
+        self.stderr.write(
+            f"\r[{'#' * filled}{'-' * (BAR - filled)}] {percent:3d}% {stage[:50]:<50}", ending=""
+        )
         self.stderr.flush()
 
     def handle(self, *args, kind, output, scheme=None, year=None, studio=None, username=None, **options):
@@ -54,5 +56,7 @@ class Command(BaseCommand):
         self.progress(100, "")
         self.stderr.write("")
         self.stdout.write(
-            self.style.SUCCESS(f"已生成 {report_kind.label}：{output}（{len(out.content)} 字节）/ Wrote {output}.")
+            self.style.SUCCESS(
+                f"已生成 {report_kind.label}：{output}（{len(out.content)} 字节）/ Wrote {output}."
+            )
         )
