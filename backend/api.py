@@ -6,7 +6,7 @@ from rest_framework.decorators import api_view
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from backend.errors import DomainError
+from backend.errors import DomainError, ValidationFailed
 from backend.roles import user_roles
 
 
@@ -15,6 +15,22 @@ def exception_handler(exc, context):
     if isinstance(exc, DomainError):
         return Response(exc.as_dict(), status=exc.status)
     return drf_exception_handler(exc, context)
+
+
+def validated(serializer_class, data) -> dict:
+    """The serializer's validated data, or ValidationFailed naming each field (the field's own error alone)."""
+    ser = serializer_class(data=data)
+    if ser.is_valid():
+        return ser.validated_data
+    errors = [
+        ValidationFailed(
+            f"{field}：{'；'.join(map(str, msgs))}", f"{field}: {' '.join(map(str, msgs))}", field=field
+        )
+        for field, msgs in ser.errors.items()
+    ]
+    if len(errors) == 1:
+        raise errors[0]
+    raise ValidationFailed("请求数据有误。", "The request data is not valid.", errors=errors)
 
 
 class MeOut(serializers.Serializer):

@@ -98,3 +98,14 @@ class CalendarDataMissing(Conflict):
     """Neither the official calendar package nor the override table knows a date."""
 
     code = "calendar_data_missing"
+
+
+def nothing_saved(errors: list[ValidationFailed]) -> ValidationFailed:
+    """One error for a refused import: every row's problem, in row order, and the promise nothing was saved."""
+    errors = sorted(errors, key=lambda e: (e.row if e.row is not None else 10**9,))
+    return ValidationFailed(
+        f"导入文件有 {len(errors)} 处错误，均未保存。",
+        f"The file has {len(errors)} error(s); nothing was saved.",
+        field="file",
+        errors=errors,
+    )

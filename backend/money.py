@@ -1,6 +1,6 @@
 """Money: parse, round, split, withhold tax, and write amounts and dates in words for 票据.
 
-Pure functions, no database. Money is ``Decimal`` with two places, as stored in ``DecimalField(14, 2)``;
+Pure functions, and ``sum_money``: the one aggregate for amounts in queries. Money is ``Decimal`` with two places, as stored in ``DecimalField(14, 2)``;
 a float is never money and is refused wherever an amount comes in. Bad input raises ``ValidationFailed``
 with a Chinese and an English message.
 
@@ -8,6 +8,8 @@ Decisions (see DOMAIN.md §6 and PBOC《正确填写票据和结算凭证的基�
 
 - User input is never rounded: ``to_money`` refuses a third decimal place that is not zero. Computed
   amounts (a tax rate times a gross amount) are rounded in one place, ``quantize``, half up to the cent.
+- ``sum_money`` sums with the result typed ``DecimalField(14, 2)`` and 0.00 for no rows, so every backend
+  returns it quantized (SQLite gives a bare SUM back without its places: 8, not 8.00).
 - ``split`` and ``split_by_weights`` round every share down to the cent and put the remainder on the last
   part (as pretix does), so the parts always add up to the total exactly.
 - Where the PBOC allows a 零 to be written or left out (the 万 or 元 place is 0 but the next place is
@@ -22,10 +24,13 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from fractions import Fraction
 from math import floor
 
+from django.db.models import DecimalField, Sum
+
 from backend.errors import ValidationFailed
 
 __all__ = [
     "CENT",
+    "DecimalSum",
     "MAX_AMOUNT",
     "amount_in_words",
     "date_in_words",
@@ -33,6 +38,7 @@ __all__ = [
     "require_positive",
     "split",
     "split_by_weights",
+    "sum_money",
     "to_money",
     "withhold_tax",
 ]
@@ -126,6 +132,27 @@ def quantize(value: Decimal) -> Decimal:
             zh=f"计算出的金额 {number} 过大。", en=f"The computed amount {number} is too large."
         ) from exc
     return rounded if rounded else Decimal("0.00")
+
+
+class DecimalSum(Sum):
+    """SUM quantized to ``places`` decimals on every backend, 0 (with its places) when no row matches.
+
+    SQLite hands back a computed decimal without its places (8, not 8.00) and Django quantizes only plain
+    columns, so the value is quantized here, as the aggregate's own converter.
+    """
+
+    def __init__(self, expression, *, places: int = 2, **extra):
+        self.places = places
+        super().__init__(expression, output_field=DecimalField(max_digits=14, decimal_places=places), **extra)
+
+    def convert_value(self, value, expression, connection):
+        exponent = Decimal(1).scaleb(-self.places)
+        return (Decimal(0) if value is None else Decimal(value)).quantize(exponent, rounding=ROUND_HALF_UP)
+
+
+def sum_money(expression, **extra) -> DecimalSum:
+    """SUM of an amount: a Decimal with two places, 0.00 when no row matches."""
+    return DecimalSum(expression, places=2, **extra)
 
 
 def require_positive(amount, *, field: str = "amount") -> Decimal:

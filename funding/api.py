@@ -18,25 +18,11 @@ from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
+from backend.api import validated
 from backend.errors import NotFound, NotPermitted, ValidationFailed
 
 from . import conditions, selectors, services
 from . import serializers as s
-
-
-def _valid(serializer_class, data):
-    ser = serializer_class(data=data)
-    if not ser.is_valid():
-        errors = [
-            ValidationFailed(
-                f"{field}：{'；'.join(map(str, msgs))}", f"{field}: {' '.join(map(str, msgs))}", field=field
-            )
-            for field, msgs in ser.errors.items()
-        ]
-        if len(errors) == 1:
-            raise errors[0]
-        raise ValidationFailed("请求数据有误。", "The request data is not valid.", errors=errors)
-    return ser.validated_data
 
 
 def _number(params, key):
@@ -75,7 +61,7 @@ class BudgetViewSet(viewsets.ViewSet):
     @extend_schema(request=s.BudgetIn, responses=s.BudgetFiguresOut, summary="Set a year's budget (checker)")
     @action(detail=False, methods=["post"], url_path="set")
     def set_budget(self, request):
-        d = _valid(s.BudgetIn, request.data)
+        d = validated(s.BudgetIn, request.data)
         budget = services.budget_set(
             by=request.user, source_id=d["source"], year=d["year"], amount=d["amount"], note=d["note"]
         )
@@ -142,7 +128,7 @@ class InstalmentViewSet(viewsets.ReadOnlyModelViewSet):
     )
     @action(detail=True, methods=["post"], url_path="confirm-condition")
     def confirm_condition(self, request, pk=None):
-        d = _valid(s.ConfirmIn, request.data)
+        d = validated(s.ConfirmIn, request.data)
         inst = self.get_object()
         services.instalment_confirm_condition(
             by=request.user, instalment_id=inst.pk, index=d["index"], reason=d["reason"]
@@ -177,7 +163,7 @@ class BatchViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         summary="Put due instalments of one source into a new draft batch (maker)",
     )
     def create(self, request):
-        d = _valid(s.BatchCreateIn, request.data)
+        d = validated(s.BatchCreateIn, request.data)
         batch = services.batch_create(
             by=request.user, source_id=d["source"], purpose=d["purpose"], instalment_ids=d["instalments"]
         )
@@ -188,14 +174,14 @@ class BatchViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     )
     @action(detail=True, methods=["post"])
     def add(self, request, pk=None):
-        d = _valid(s.InstalmentsIn, request.data)
+        d = validated(s.InstalmentsIn, request.data)
         services.batch_add(by=request.user, batch_id=self.get_object().pk, instalment_ids=d["instalments"])
         return self._out(pk)
 
     @extend_schema(request=s.LineIdIn, responses=s.BatchDetailOut, summary="Take a line out of a draft")
     @action(detail=True, methods=["post"])
     def remove(self, request, pk=None):
-        d = _valid(s.LineIdIn, request.data)
+        d = validated(s.LineIdIn, request.data)
         services.batch_remove(by=request.user, batch_id=self.get_object().pk, line_id=d["line"])
         return self._out(pk)
 
@@ -218,14 +204,14 @@ class BatchViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     )
     @action(detail=True, methods=["post"])
     def reject(self, request, pk=None):
-        d = _valid(s.FundingReasonIn, request.data)
+        d = validated(s.FundingReasonIn, request.data)
         services.batch_reject(by=request.user, batch_id=self.get_object().pk, reason=d["reason"])
         return self._out(pk)
 
     @extend_schema(request=s.FundingReasonIn, responses=s.BatchDetailOut, summary="Cancel a draft (maker)")
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
-        d = _valid(s.FundingReasonIn, request.data)
+        d = validated(s.FundingReasonIn, request.data)
         services.batch_cancel(by=request.user, batch_id=self.get_object().pk, reason=d["reason"])
         return self._out(pk)
 
@@ -264,7 +250,7 @@ class BatchViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     def import_results(self, request, pk=None):
         from . import bankfile
 
-        d = _valid(s.ResultFileIn, request.data)
+        d = validated(s.ResultFileIn, request.data)
         batch = self.get_object()
         upload = d["file"]
         counts = bankfile.batch_import_results(
@@ -291,7 +277,7 @@ class LineViewSet(viewsets.ReadOnlyModelViewSet):
     @extend_schema(request=s.PaidIn, responses=s.LineOut, summary="The bank paid this line (maker)")
     @action(detail=True, methods=["post"])
     def paid(self, request, pk=None):
-        d = _valid(s.PaidIn, request.data)
+        d = validated(s.PaidIn, request.data)
         line = services.line_mark_paid(
             by=request.user, line_id=self.get_object().pk, bank_ref=d["bank_ref"], paid_on=d["paid_on"]
         )
@@ -302,7 +288,7 @@ class LineViewSet(viewsets.ReadOnlyModelViewSet):
     )
     @action(detail=True, methods=["post"])
     def returned(self, request, pk=None):
-        d = _valid(s.ReturnedIn, request.data)
+        d = validated(s.ReturnedIn, request.data)
         line = services.line_mark_returned(
             by=request.user, line_id=self.get_object().pk, reason=d["reason"], on=d["on"]
         )
@@ -323,7 +309,7 @@ class ReturnRowViewSet(viewsets.ReadOnlyModelViewSet):
     )
     @action(detail=True, methods=["post"])
     def assign(self, request, pk=None):
-        d = _valid(s.BankRowAssignIn, request.data)
+        d = validated(s.BankRowAssignIn, request.data)
         row = services.return_row_assign(
             by=request.user, row_id=self.get_object().pk, line_id=d["line"], dismiss_note=d["note"]
         )

@@ -37,11 +37,11 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from backend.errors import Conflict, DomainError, ValidationFailed
+from backend.errors import Conflict, DomainError, ValidationFailed, nothing_saved
+from backend.input import cell_text
 from backend.money import amount_in_words, to_money
 from backend.roles import Role, require_role
-from honourees.imports import nothing_saved
-from honourees.summary_xlsx import EXCEL_MAGIC, OLE_MAGIC, load_xlsx, put_text, read_bytes
+from backend.xlsx import load_xlsx, looks_like_excel, put_text, read_bytes
 
 from . import services
 from .models import BankReturnRow, BatchLine, DisbursementBatch
@@ -176,14 +176,6 @@ def _header_key(value) -> str:
     return re.sub(r"[\s\u3000*＊:：]", "", text).lower()
 
 
-def _text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).replace("\u3000", " ").strip()
-
-
 def _file_error(zh: str, en: str) -> ValidationFailed:
     return nothing_saved([ValidationFailed(zh, en, field="file")])
 
@@ -210,7 +202,7 @@ def _decode(data: bytes) -> str:
 def _read_rows(file_name: str, content: bytes) -> list[tuple[int, list]]:
     """(row number, cell values) of the file's first sheet holding a header; formula cells as ``_Formula``."""
     name = (file_name or "").lower()
-    if content.startswith((EXCEL_MAGIC, OLE_MAGIC)) or name.endswith((".xlsx", ".xlsm", ".xls")):
+    if looks_like_excel(content) or name.endswith((".xlsx", ".xlsm", ".xls")):
         first = None
         for ws in load_xlsx(content).worksheets:
             rows = [
@@ -247,7 +239,7 @@ def _find_header(rows: list[tuple[int, list]]) -> tuple[int, dict[str, tuple[int
                 if _header_key(synonym) in keys:
                     pos = keys.index(_header_key(synonym))
                     if pos not in {p for p, _ in found.values()}:
-                        found[column.field] = (pos, _text(values[pos]))
+                        found[column.field] = (pos, cell_text(values[pos]))
                         break
         if all(c.field in found for c in COLUMNS if c.required):
             return index, found
@@ -276,7 +268,7 @@ def _date(value) -> dt.date:
         return value.date()
     if isinstance(value, dt.date):
         return value
-    text = _text(value)
+    text = cell_text(value)
     if re.fullmatch(r"\d{8}", text):
         return dt.date(int(text[:4]), int(text[4:6]), int(text[6:]))
     m = _DATE_TEXT.fullmatch(text)
@@ -334,17 +326,17 @@ def _parse_row(row: int, values: list, columns: dict[str, tuple[int, str]], toda
             _row_error(row, columns.get(field_, (0, _BY_FIELD[field_].headers[0]))[1], field_, zh, en)
         )
 
-    r.reference, r.payee = _text(cell("reference")), _text(cell("payee"))[:50]
-    r.account = re.sub(r"\s", "", _text(cell("account")))
-    r.bank_ref, r.reason = _text(cell("bank_ref"))[:60], _text(cell("reason"))[:300]
+    r.reference, r.payee = cell_text(cell("reference")), cell_text(cell("payee"))[:50]
+    r.account = re.sub(r"\s", "", cell_text(cell("account")))
+    r.bank_ref, r.reason = cell_text(cell("bank_ref"))[:60], cell_text(cell("reason"))[:300]
     raw = cell("amount")
-    if _text(raw) == "":
+    if cell_text(raw) == "":
         fail("amount", "金额为空。", "The amount is blank.")
     else:
         try:
             r.amount = _amount(raw)
         except (ValueError, ValidationFailed):
-            fail("amount", f"“{_text(raw)}”不是金额。", f"'{_text(raw)}' is not an amount.")
+            fail("amount", f"“{cell_text(raw)}”不是金额。", f"'{cell_text(raw)}' is not an amount.")
         else:
             if r.amount <= 0:
                 fail(
@@ -352,17 +344,17 @@ def _parse_row(row: int, values: list, columns: dict[str, tuple[int, str]], toda
                     f"金额 {r.amount} 应大于零。",
                     f"The amount {r.amount} must be greater than zero.",
                 )
-    word = _text(cell("result")).lower()
+    word = cell_text(cell("result")).lower()
     r.result = next((outcome for outcome, words in RESULT_WORDS.items() if word in words), "")
     if not r.result:
         fail(
             "result",
-            f"处理结果“{_text(cell('result'))}”无法识别，应为“成功”“失败”或“退票”。",
-            f"The result '{_text(cell('result'))}' is not recognised; it must be success (成功), "
+            f"处理结果“{cell_text(cell('result'))}”无法识别，应为“成功”“失败”或“退票”。",
+            f"The result '{cell_text(cell('result'))}' is not recognised; it must be success (成功), "
             "failure (失败) or return (退票).",
         )
     raw = cell("date")
-    if _text(raw) == "":
+    if cell_text(raw) == "":
         fail("date", "日期为空。", "The date is blank.")
     else:
         try:
@@ -370,8 +362,8 @@ def _parse_row(row: int, values: list, columns: dict[str, tuple[int, str]], toda
         except (ValueError, TypeError):
             fail(
                 "date",
-                f"“{_text(raw)}”不是日期（应如 2024-01-05）。",
-                f"'{_text(raw)}' is not a date (e.g. 2024-01-05).",
+                f"“{cell_text(raw)}”不是日期（应如 2024-01-05）。",
+                f"'{cell_text(raw)}' is not a date (e.g. 2024-01-05).",
             )
         else:
             if r.date > today:
@@ -415,7 +407,7 @@ def _is_data_row(values: list) -> bool:
     """Not blank, not a 合计 row, and free of formulas (reported on their own)."""
     if any(isinstance(v, _Formula) for v in values):
         return False
-    texts = [_text(v) for v in values]
+    texts = [cell_text(v) for v in values]
     first = next((t for t in texts if t), "")
     return bool(first) and not first.startswith(FOOT_WORDS)
 

@@ -15,7 +15,7 @@ from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
 from django.db import transaction
-from django.db.models import Count, Max, Sum
+from django.db.models import Count, Max
 from django.utils import timezone
 
 from backend.errors import (
@@ -27,7 +27,7 @@ from backend.errors import (
     ValidationFailed,
 )
 from backend.history import required_reason, save_as
-from backend.money import quantize, require_positive, to_money, withhold_tax
+from backend.money import require_positive, sum_money, to_money, withhold_tax
 from backend.roles import Role, require_role
 from honourees.models import Honouree, Person, Round
 
@@ -126,8 +126,7 @@ def source_for(round_: Round) -> FundingSource:
 
 
 def _sum(queryset, field: str) -> Decimal:
-    # SQLite returns SUM of a decimal column without its places (20000, not 20000.00): the figures go into messages.
-    return quantize(queryset.aggregate(s=Sum(field))["s"] or Decimal("0.00"))
+    return queryset.aggregate(s=sum_money(field))["s"]
 
 
 def budget_figures(source_id: int, year: int) -> dict[str, Decimal]:

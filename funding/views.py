@@ -9,7 +9,6 @@ out buttons that would be refused, saying why.
 
 from __future__ import annotations
 
-import datetime as dt
 import importlib.util
 
 from django.contrib import messages
@@ -25,6 +24,7 @@ from django.utils.translation import gettext as _
 from backend.actions import back, post_action
 from backend.errors import DomainError, ValidationFailed
 from backend.forms import add_domain_error
+from backend.input import form_date, form_int
 from backend.personal_data import id_number_for
 from backend.roles import Role, has_role
 from honourees.models import Person, Round
@@ -39,26 +39,6 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 action = post_action(fallback="funding:due", not_found_is_404=True)
-
-
-def _date(value, field: str, *, default=None):
-    if value in (None, ""):
-        if default is not None:
-            return default
-        raise ValidationFailed("请填写日期。", "Please give the date.", field=field)
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise ValidationFailed(
-            f"日期“{value}”格式不正确。", f"'{value}' is not a date.", field=field
-        ) from None
-
-
-def _int(value):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
 
 
 def _reader(request) -> None:
@@ -103,12 +83,12 @@ def due_list(request):
 
 @action
 def batch_new(request):
-    ids = [i for i in (_int(v) for v in request.POST.getlist("instalments")) if i is not None]
+    ids = [i for i in (form_int(v) for v in request.POST.getlist("instalments")) if i is not None]
     if not ids:
         raise ValidationFailed(
             "请至少选择一笔待支付的资助。", "Pick at least one instalment that is due.", field="instalments"
         )
-    source_id = _int(request.POST.get("source"))
+    source_id = form_int(request.POST.get("source"))
     if source_id is None:
         found = set(
             selectors.instalments_for(request.user).filter(pk__in=ids).values_list("source_id", flat=True)
@@ -172,7 +152,7 @@ def instalment_detail(request, pk: int):
 
 @action
 def instalment_confirm(request, pk):
-    index = _int(request.POST.get("index"))
+    index = form_int(request.POST.get("index"))
     services.instalment_confirm_condition(
         by=request.user,
         instalment_id=pk,
@@ -338,7 +318,7 @@ def batch_cancel(request, pk):
 
 @action
 def batch_remove_line(request, pk):
-    services.batch_remove(by=request.user, batch_id=pk, line_id=_int(request.POST.get("line")) or 0)
+    services.batch_remove(by=request.user, batch_id=pk, line_id=form_int(request.POST.get("line")) or 0)
     return _("Line taken out of the batch; its instalment is due again.")
 
 
@@ -400,7 +380,9 @@ def line_paid(request, pk):
         by=request.user,
         line_id=pk,
         bank_ref=request.POST.get("bank_ref", ""),
-        paid_on=_date(request.POST.get("paid_on"), "paid_on", default=timezone.localdate()),
+        paid_on=form_date(
+            request.POST.get("paid_on"), field="paid_on", required=True, default=timezone.localdate()
+        ),
     )
     return _("Line %(ref)s recorded as paid.") % {"ref": line.reference}
 
@@ -411,14 +393,14 @@ def line_returned(request, pk):
         by=request.user,
         line_id=pk,
         reason=request.POST.get("reason", ""),
-        on=_date(request.POST.get("on"), "on", default=timezone.localdate()),
+        on=form_date(request.POST.get("on"), field="on", required=True, default=timezone.localdate()),
     )
     return _("Line %(ref)s recorded as returned; its instalment is due again.") % {"ref": line.reference}
 
 
 @action
 def return_row_assign(request, pk):
-    line_id = _int(request.POST.get("line"))
+    line_id = form_int(request.POST.get("line"))
     row = services.return_row_assign(
         by=request.user, row_id=pk, line_id=line_id, dismiss_note=request.POST.get("note", "")
     )

@@ -12,6 +12,7 @@ from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
+from backend.api import validated
 from backend.errors import ValidationFailed
 from backend.roles import Role, has_role, scope_by_role
 from honourees import registry, selectors, services
@@ -20,19 +21,6 @@ from honourees import serializers as s
 from honourees.models import BenefitDelivery, BenefitType
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _valid(serializer_class, data):
-    ser = serializer_class(data=data)
-    if not ser.is_valid():
-        errors = [
-            ValidationFailed(
-                f"{field}：{'；'.join(map(str, msgs))}", f"{field}: {' '.join(map(str, msgs))}", field=field
-            )
-            for field, msgs in ser.errors.items()
-        ]
-        raise ValidationFailed("请求数据有误。", "The request data is not valid.", errors=errors)
-    return ser.validated_data
 
 
 class FileIn(serializers.Serializer):
@@ -87,7 +75,7 @@ class RoundViewSet(viewsets.ReadOnlyModelViewSet):
     )
     @action(detail=True, methods=["post"], url_path="status")
     def set_status(self, request, pk=None):
-        data = _valid(s.StatusIn, request.data)
+        data = validated(s.StatusIn, request.data)
         services.round_set_status(by=request.user, round_id=self.get_object().pk, status=data["status"])
         return self._done(pk)
 
@@ -97,7 +85,7 @@ class RoundViewSet(viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"])
     def assign(self, request, pk=None):
         self.get_object()
-        data = _valid(s.AssignIn, request.data)
+        data = validated(s.AssignIn, request.data)
         made = services.experts_assign(
             by=request.user, nomination_ids=data["nominations"], expert_ids=data["experts"]
         )
@@ -108,7 +96,7 @@ class RoundViewSet(viewsets.ReadOnlyModelViewSet):
     )
     @action(detail=True, methods=["post"])
     def shortlist(self, request, pk=None):
-        data = _valid(s.ShortlistIn, request.data)
+        data = validated(s.ShortlistIn, request.data)
         kept = services.round_shortlist(
             by=request.user, round_id=self.get_object().pk, nomination_ids=data.get("nominations")
         )
@@ -117,7 +105,7 @@ class RoundViewSet(viewsets.ReadOnlyModelViewSet):
     @extend_schema(summary="Record online-vote counts (all candidates at once)", request=s.VotesIn)
     @action(detail=True, methods=["post"])
     def votes(self, request, pk=None):
-        data = _valid(s.VotesIn, request.data)
+        data = validated(s.VotesIn, request.data)
         try:
             votes = {int(k): v for k, v in data["votes"].items()}
         except ValueError:
@@ -135,14 +123,14 @@ class RoundViewSet(viewsets.ReadOnlyModelViewSet):
     def votes_import(self, request, pk=None):
         from honourees.imports import votes_import
 
-        data = _valid(FileIn, request.data)
+        data = validated(FileIn, request.data)
         kept = votes_import(by=request.user, round_id=self.get_object().pk, file=data["file"])
         return Response({"voted": [n.pk for n in kept]})
 
     @extend_schema(summary="The committee's proposed list with tiers", request=s.ProposeIn)
     @action(detail=True, methods=["post"])
     def propose(self, request, pk=None):
-        data = _valid(s.ProposeIn, request.data)
+        data = validated(s.ProposeIn, request.data)
         try:
             tiers = {int(k): v for k, v in data["tiers"].items()}
         except ValueError:
@@ -161,7 +149,7 @@ class RoundViewSet(viewsets.ReadOnlyModelViewSet):
     )
     @action(detail=True, methods=["post"])
     def notice(self, request, pk=None):
-        data = _valid(s.NoticeIn, request.data)
+        data = validated(s.NoticeIn, request.data)
         services.round_start_notice(
             by=request.user, round_id=self.get_object().pk, starts_on=data["starts_on"]
         )
@@ -172,7 +160,7 @@ class RoundViewSet(viewsets.ReadOnlyModelViewSet):
     )
     @action(detail=True, methods=["post"], url_path="name")
     def name_list(self, request, pk=None):
-        data = _valid(s.NameIn, request.data)
+        data = validated(s.NameIn, request.data)
         named = services.round_name(
             by=request.user,
             round_id=self.get_object().pk,
@@ -190,7 +178,7 @@ class RoundViewSet(viewsets.ReadOnlyModelViewSet):
     def import_(self, request, pk=None):
         from honourees.imports import nominations_import
 
-        data = _valid(FileIn, request.data)
+        data = validated(FileIn, request.data)
         unit = selectors.clerk_unit(request.user)
         made = nominations_import(
             by=request.user,
@@ -268,7 +256,7 @@ class NominationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         summary="Create a draft nomination", request=s.NominationIn, responses={201: s.NominationOut}
     )
     def create(self, request):
-        data = _valid(s.NominationIn, request.data)
+        data = validated(s.NominationIn, request.data)
         n = services.nomination_save(
             by=request.user,
             round_id=data["round"],
@@ -282,7 +270,7 @@ class NominationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     @extend_schema(summary="Replace a draft's data", request=s.NominationUpdateIn, responses=s.NominationOut)
     def update(self, request, pk=None):
         n = self.get_object()
-        data = _valid(s.NominationUpdateIn, request.data)
+        data = validated(s.NominationUpdateIn, request.data)
         services.nomination_save(
             by=request.user,
             round_id=n.round_id,
@@ -296,7 +284,7 @@ class NominationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
 
     def _step(self, fn, serializer_class=None, **extra):
         n = self.get_object()
-        data = _valid(serializer_class, self.request.data) if serializer_class else {}
+        data = validated(serializer_class, self.request.data) if serializer_class else {}
         fn(by=self.request.user, nomination_id=n.pk, **data, **extra)
         return self._out(n.pk)
 
@@ -364,7 +352,7 @@ class ObjectionViewSet(viewsets.GenericViewSet):
     @extend_schema(summary="Record the finding on an objection", request=s.ObjectionDecideIn, responses=dict)
     @action(detail=True, methods=["post"])
     def decide(self, request, pk=None):
-        data = _valid(s.ObjectionDecideIn, request.data)
+        data = validated(s.ObjectionDecideIn, request.data)
         o = services.objection_decide(by=request.user, objection_id=self.get_object().pk, **data)
         return Response({"id": o.pk, "outcome": o.outcome})
 
@@ -381,7 +369,7 @@ class AssignmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     @extend_schema(summary="Score one of your assignments", request=s.ScoreIn, responses=s.AssignmentOut)
     @action(detail=True, methods=["post"])
     def score(self, request, pk=None):
-        data = _valid(s.ScoreIn, request.data)
+        data = validated(s.ScoreIn, request.data)
         a = services.expert_score(by=request.user, assignment_id=self.get_object().pk, **data)
         return Response(s.AssignmentOut(a).data)
 
@@ -432,7 +420,7 @@ class HonoureeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         responses={201: s.HonoureeDetailOut},
     )
     def create(self, request):
-        data = _valid(s.RegisterIn, request.data)
+        data = validated(s.RegisterIn, request.data)
         h = registry.honouree_register(
             by=request.user,
             round_id=data["round"],
@@ -457,7 +445,7 @@ class HonoureeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     )
     @action(detail=True, methods=["post"], url_path="status")
     def set_status(self, request, pk=None):
-        data = _valid(s.HonourStatusIn, request.data)
+        data = validated(s.HonourStatusIn, request.data)
         registry.honouree_set_status(by=request.user, honouree_id=self.get_object().pk, **data)
         return self._detail(pk)
 
@@ -468,14 +456,14 @@ class HonoureeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     )
     @action(detail=True, methods=["post"])
     def revoke(self, request, pk=None):
-        data = _valid(s.RevokeIn, request.data)
+        data = validated(s.RevokeIn, request.data)
         registry.honouree_revoke(by=request.user, honouree_id=self.get_object().pk, **data)
         return self._detail(pk)
 
     @extend_schema(summary="Reinstate a revoked honour", request=s.ReinstateIn, responses=s.HonoureeDetailOut)
     @action(detail=True, methods=["post"])
     def reinstate(self, request, pk=None):
-        data = _valid(s.ReinstateIn, request.data)
+        data = validated(s.ReinstateIn, request.data)
         registry.honouree_reinstate(by=request.user, honouree_id=self.get_object().pk, **data)
         return self._detail(pk)
 
@@ -500,7 +488,7 @@ class HonoureeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     def import_(self, request):
         from honourees.registry_xlsx import historic_import
 
-        data = _valid(s.HistoricImportIn, request.data)
+        data = validated(s.HistoricImportIn, request.data)
         made = historic_import(by=request.user, scheme_code=data["scheme"], file=data["file"])
         return Response(s.HonoureeRosterOut(made, many=True).data, status=status.HTTP_201_CREATED)
 
@@ -564,7 +552,7 @@ class BenefitEntitlementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin
     @extend_schema(summary="Record a delivery", request=s.DeliveryIn, responses={201: s.DeliveryOut})
     @action(detail=True, methods=["post"])
     def deliveries(self, request, pk=None):
-        data = _valid(s.DeliveryIn, request.data)
+        data = validated(s.DeliveryIn, request.data)
         d = registry.delivery_record(by=request.user, entitlement_id=self.get_object().pk, **data)
         return Response(s.DeliveryOut(d).data, status=status.HTTP_201_CREATED)
 
@@ -575,7 +563,7 @@ class BenefitEntitlementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin
     )
     @action(detail=True, methods=["post"])
     def referral(self, request, pk=None):
-        data = _valid(s.ReferralIn, request.data)
+        data = validated(s.ReferralIn, request.data)
         registry.referral_record(by=request.user, entitlement_id=self.get_object().pk, **data)
         return self._out(pk)
 
@@ -586,14 +574,14 @@ class BenefitEntitlementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin
     )
     @action(detail=True, methods=["post"])
     def period(self, request, pk=None):
-        data = _valid(s.PeriodIn, request.data)
+        data = validated(s.PeriodIn, request.data)
         registry.entitlement_set_period(by=request.user, entitlement_id=self.get_object().pk, **data)
         return self._out(pk)
 
     @extend_schema(summary="End the entitlement", request=s.EndIn, responses=s.EntitlementWithDeliveriesOut)
     @action(detail=True, methods=["post"])
     def end(self, request, pk=None):
-        data = _valid(s.EndIn, request.data)
+        data = validated(s.EndIn, request.data)
         registry.entitlement_end(by=request.user, entitlement_id=self.get_object().pk, **data)
         return self._out(pk)
 
@@ -610,7 +598,7 @@ class BenefitDeliveryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, v
     @extend_schema(summary="Record the recovery (or waive it)", request=s.RecoveryIn, responses=s.DeliveryOut)
     @action(detail=True, methods=["post"])
     def recovery(self, request, pk=None):
-        data = _valid(s.RecoveryIn, request.data)
+        data = validated(s.RecoveryIn, request.data)
         d = registry.delivery_settle_recovery(by=request.user, delivery_id=self.get_object().pk, **data)
         return Response(s.DeliveryOut(self.get_queryset().get(pk=d.pk)).data)
 
@@ -628,14 +616,14 @@ class PriorHonourViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         summary="Record a prior honour", request=s.PriorHonourIn, responses={201: s.PriorHonourOut}
     )
     def create(self, request):
-        data = _valid(s.PriorHonourIn, request.data)
+        data = validated(s.PriorHonourIn, request.data)
         h = registry.prior_honour_add(by=request.user, person_id=data.pop("person"), **data)
         return Response(s.PriorHonourOut(h).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(summary="Mark it revoked", request=s.PriorHonourRevokeIn, responses=s.PriorHonourOut)
     @action(detail=True, methods=["post"])
     def revoke(self, request, pk=None):
-        data = _valid(s.PriorHonourRevokeIn, request.data)
+        data = validated(s.PriorHonourRevokeIn, request.data)
         h = registry.prior_honour_revoke(by=request.user, prior_honour_id=self.get_object().pk, **data)
         return Response(s.PriorHonourOut(h).data)
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import unicodedata
-from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -16,6 +15,7 @@ from django.utils import timezone
 
 from backend.errors import DomainError, ValidationFailed
 from backend.idnumbers import check_id_agrees
+from backend.input import whole_number
 from backend.skills import SkillLevel
 from honourees.models import Nomination
 from honourees.rules import HonourLevel
@@ -222,7 +222,7 @@ def clean_nomination_fields(data: dict, errors: list, *, row: int | None = None)
             if value in (None, ""):
                 out[name] = None if name == "years_in_trade" else 0
                 continue
-            number = _whole_number(value)
+            number = whole_number(value)
             if number is None or not 0 <= number <= top:
                 _err(
                     errors,
@@ -273,20 +273,6 @@ def clean_nomination_fields(data: dict, errors: list, *, row: int | None = None)
         else:
             out["claimed_routes"] = routes
     return out
-
-
-def _whole_number(value) -> int | None:
-    """An int from 3, "3", " 3 " or 3.0 (spreadsheets give whole numbers as floats); None for 2.5, "x", True."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, float):
-        return int(value) if value.is_integer() else None  # inf and nan are not integers
-    if isinstance(value, Decimal):
-        return int(value) if value.is_finite() and value == value.to_integral_value() else None
-    try:
-        return int(str(value).strip())
-    except ValueError:
-        return None
 
 
 LIST_ENTRY_MAX = 500

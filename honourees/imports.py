@@ -14,11 +14,13 @@ from django.utils import translation
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from backend.errors import Conflict, NotFound, NotPermitted, ValidationFailed
+from backend.errors import Conflict, NotFound, NotPermitted, ValidationFailed, nothing_saved
+from backend.input import whole_number
 from backend.roles import Role, has_role, require_role
+from backend.xlsx import load_xlsx, put_text
 from honourees import services, stages
 from honourees.models import Nomination, RecommendingUnit, Round
-from honourees.summary_xlsx import cell_error, load_xlsx, located, parse_summary, put_text
+from honourees.summary_xlsx import cell_error, located, parse_summary
 
 S = Nomination.Status
 VOTE_HEADER = ("申报编号", "姓名", "得票数")
@@ -32,17 +34,6 @@ def _round(round_id: int) -> Round:
     if round_ is None:
         raise NotFound(f"评选批次 {round_id} 不存在。", f"Round {round_id} does not exist.", field="round")
     return round_
-
-
-def nothing_saved(errors: list[ValidationFailed]) -> ValidationFailed:
-    """One error for a refused import: every row's problem, in row order, and the promise nothing was saved."""
-    errors = sorted(errors, key=lambda e: (e.row if e.row is not None else 10**9,))
-    return ValidationFailed(
-        f"导入文件有 {len(errors)} 处错误，均未保存。",
-        f"The file has {len(errors)} error(s); nothing was saved.",
-        field="file",
-        errors=errors,
-    )
 
 
 def _flatten(error: ValidationFailed, row: int) -> list[ValidationFailed]:
@@ -144,18 +135,6 @@ def _vote_error(row: int, column: int, zh: str, en: str) -> ValidationFailed:
     )
 
 
-def _whole(value) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
-        return int(value.strip())
-    return None
-
-
 def votes_import(*, by, round_id: int, file) -> list[Nomination]:
     """Record the online-vote counts from the filled-in vote sheet; every candidate or none.
 
@@ -207,7 +186,7 @@ def votes_import(*, by, round_id: int, file) -> list[Nomination]:
                 )
             )
             continue
-        nid, name, count = _whole(values[0]), str(values[1] or "").strip(), _whole(values[2])
+        nid, name, count = whole_number(values[0]), str(values[1] or "").strip(), whole_number(values[2])
         if nid is None:
             errors.append(
                 _vote_error(

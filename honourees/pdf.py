@@ -17,7 +17,7 @@ from weasyprint import HTML
 from weasyprint.urls import URLFetcher
 
 from backend.personal_data import id_number_for
-from honourees.attachments import IMAGE_TYPES, sniff
+from backend.uploads import IMAGE_TYPES, sniff
 from honourees.models import Attachment, Nomination
 from honourees.rules import HonourLevel
 

@@ -72,6 +72,7 @@ from honourees.rules import (
     format_certificate_no,
     validate_recurrence,
 )
+from honourees.services.people import person_lock_or_create
 from honourees.signals import honour_reinstated, honour_revoked, honour_status_changed
 
 H = Honouree.Status
@@ -302,7 +303,6 @@ def honouree_register(
     number is the one on the certificate when given, else the round's next by its pattern. Every bad field
     is reported at once; ``row`` is put on each error when the data came from a file.
     """
-    from honourees.services import _person_locked  # the intake's: same person rules for both sides
 
     require_role(by, Role.TALENT_OFFICE)
     round_ = _round_locked(round_id)
@@ -377,7 +377,7 @@ def honouree_register(
             row=row,
             errors=errors,
         )
-    person_row = _person_locked(who, by=by, row=row)
+    person_row = person_lock_or_create(who, by=by, row=row)
     if Honouree.objects.filter(round=round_, person=person_row).exists():
         raise ValidationFailed(
             f"{person_row.name} 已登记为{round_}。",

@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy
 from backend.errors import DomainError, ValidationFailed
 from backend.forms import add_domain_error
 from backend.idnumbers import mask_id_number
+from backend.input import form_date
 from backend.personal_data import id_number_for
 from backend.roles import Role, can_see_full_id, has_role
 from honourees import registry, selectors
@@ -38,7 +39,7 @@ from honourees.models import (
     Round,
 )
 from honourees.rules import TIER_LABELS, Funder, HonourLevel
-from honourees.views import _date, action
+from honourees.views import action
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PAGE_SIZE = 50
@@ -51,10 +52,6 @@ def _reader(request) -> None:
 
 def _is_office(request) -> bool:
     return has_role(request.user, Role.TALENT_OFFICE)
-
-
-def _optional_date(value, field):
-    return _date(value, field) if (value or "").strip() else None
 
 
 def describe_recurrence(entitlement: BenefitEntitlement) -> str:
@@ -176,7 +173,7 @@ def honouree_status(request, pk):
         by=request.user,
         honouree_id=pk,
         status=request.POST.get("status", ""),
-        on=_date(request.POST.get("on"), "on"),
+        on=form_date(request.POST.get("on"), field="on", required=True),
         reason=request.POST.get("reason", ""),
     )
     return _("The honour is now: %(status)s") % {"status": h.get_status_display()}
@@ -188,7 +185,7 @@ def honouree_revoke(request, pk):
     registry.honouree_revoke(
         by=request.user,
         honouree_id=pk,
-        on=_date(request.POST.get("on"), "on"),
+        on=form_date(request.POST.get("on"), field="on", required=True),
         reason=request.POST.get("reason", ""),
         grounds=request.POST.get("grounds", ""),
         debar=None if debar == "rules" else debar == "yes",
@@ -202,7 +199,7 @@ def honouree_reinstate(request, pk):
     registry.honouree_reinstate(
         by=request.user,
         honouree_id=pk,
-        on=_date(request.POST.get("on"), "on"),
+        on=form_date(request.POST.get("on"), field="on", required=True),
         reason=request.POST.get("reason", ""),
     )
     return _("The honour is reinstated.")
@@ -221,7 +218,7 @@ def prior_honour_add(request, pk):
         level=request.POST.get("level", ""),
         granted_by=request.POST.get("granted_by", ""),
         year=int(year) if year.isdigit() else None,
-        conferred_on=_optional_date(request.POST.get("conferred_on"), "conferred_on"),
+        conferred_on=form_date(request.POST.get("conferred_on"), field="conferred_on"),
         programme=request.POST.get("programme", ""),
     )
     return _("Prior honour recorded.")
@@ -232,7 +229,7 @@ def prior_honour_revoke(request, pk):
     registry.prior_honour_revoke(
         by=request.user,
         prior_honour_id=pk,
-        on=_date(request.POST.get("on"), "on"),
+        on=form_date(request.POST.get("on"), field="on", required=True),
         reason=request.POST.get("reason", ""),
     )
     return _("Marked revoked.")
@@ -243,9 +240,9 @@ def delivery_add(request, pk):
     registry.delivery_record(
         by=request.user,
         entitlement_id=pk,
-        delivered_on=_date(request.POST.get("delivered_on"), "delivered_on"),
+        delivered_on=form_date(request.POST.get("delivered_on"), field="delivered_on", required=True),
         evidence=request.POST.get("evidence", ""),
-        occurrence_on=_optional_date(request.POST.get("occurrence_on"), "occurrence_on"),
+        occurrence_on=form_date(request.POST.get("occurrence_on"), field="occurrence_on"),
         amount=(request.POST.get("amount") or "").strip() or None,
     )
     return _("Delivery recorded.")
@@ -257,7 +254,7 @@ def referral_record(request, pk):
         by=request.user,
         entitlement_id=pk,
         outcome=request.POST.get("outcome", ""),
-        on=_date(request.POST.get("on"), "on"),
+        on=form_date(request.POST.get("on"), field="on", required=True),
         note=request.POST.get("note", ""),
         honour_name=request.POST.get("honour_name", ""),
         honour_level=request.POST.get("honour_level", ""),
@@ -271,7 +268,7 @@ def entitlement_end(request, pk):
     registry.entitlement_end(
         by=request.user,
         entitlement_id=pk,
-        on=_date(request.POST.get("on"), "on"),
+        on=form_date(request.POST.get("on"), field="on", required=True),
         reason=request.POST.get("reason", ""),
     )
     return _("Entitlement ended.")
@@ -282,8 +279,8 @@ def entitlement_period(request, pk):
     registry.entitlement_set_period(
         by=request.user,
         entitlement_id=pk,
-        starts_on=_date(request.POST.get("starts_on"), "starts_on"),
-        ends_on=_optional_date(request.POST.get("ends_on"), "ends_on"),
+        starts_on=form_date(request.POST.get("starts_on"), field="starts_on", required=True),
+        ends_on=form_date(request.POST.get("ends_on"), field="ends_on"),
     )
     return _("Period changed.")
 
@@ -293,7 +290,7 @@ def delivery_recovery(request, pk):
     registry.delivery_settle_recovery(
         by=request.user,
         delivery_id=pk,
-        on=_date(request.POST.get("on"), "on"),
+        on=form_date(request.POST.get("on"), field="on", required=True),
         note=request.POST.get("note", ""),
         waived=request.POST.get("waived") == "yes",
     )

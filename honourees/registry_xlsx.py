@@ -1,6 +1,6 @@
 """The registry in Excel: the roster out, and historic honourees in (all or nothing).
 
-Both follow ``honourees.summary_xlsx``: text is written as strings, never formulas (``put_text``); a file is
+Both keep ``backend.xlsx``'s rules, as the 汇总表 does: text is written as strings, never formulas (``put_text``); a file is
 read with formulas kept as formulas and any formula cell is refused; errors name the row, the column and
 its heading in Chinese and English; an identity number must be a text cell.
 
@@ -36,16 +36,17 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
-from backend.errors import DomainError, NotPermitted, ValidationFailed
+from backend.errors import DomainError, NotPermitted, ValidationFailed, nothing_saved
 from backend.idnumbers import mask_id_number
+from backend.input import whole_number
 from backend.models import PersonalDataAccess
 from backend.roles import Role, can_see_full_id, require_role
+from backend.xlsx import formula_cells, formula_error, load_xlsx, put_text
 from honourees import registry
 from honourees.fields import parse_date
-from honourees.imports import _whole, nothing_saved
 from honourees.models import Honouree, RecommendingUnit, Round, Scheme
 from honourees.rules import TIER_LABELS
-from honourees.summary_xlsx import _formula_cells, _formula_error, cell_error, load_xlsx, put_text
+from honourees.summary_xlsx import cell_error
 
 TITLE_ROW, HEADER_ROW, FIRST_DATA_ROW = 1, 2, 3
 MAX_DATA_ROWS = 2000
@@ -167,7 +168,7 @@ def _cell(row: int, col: Column, value, units: dict[str, int]):
             )
         return value
     if col.kind == "year":
-        year = _whole(value)
+        year = whole_number(value)
         if year is None or not 1949 <= year <= timezone.localdate().year:
             return _at(row, col.field, f"“{value}”不是年份。", f"'{value}' is not a year.")
         return year
@@ -226,7 +227,7 @@ def parse_historic(file, *, scheme: Scheme) -> tuple[list[dict], list[Validation
         raise nothing_saved(
             [ValidationFailed(f"表格行数过多（{max_row} 行）。", f"Too many rows ({max_row}).", field="file")]
         )
-    structure = [_formula_error(c) for c in _formula_cells(ws, TITLE_ROW, HEADER_ROW, max_col)]
+    structure = [formula_error(c) for c in formula_cells(ws, TITLE_ROW, HEADER_ROW, max_col)]
     for column in range(1, max_col + 1):
         want = HISTORIC_COLUMNS[column - 1].header if column <= width else None
         got = ws.cell(HEADER_ROW, column).value
@@ -262,8 +263,8 @@ def parse_historic(file, *, scheme: Scheme) -> tuple[list[dict], list[Validation
             )
         )
     refused: dict[int, set[int]] = {}
-    for cell in _formula_cells(ws, FIRST_DATA_ROW, max_row, max_col):
-        errors.append(_formula_error(cell))
+    for cell in formula_cells(ws, FIRST_DATA_ROW, max_row, max_col):
+        errors.append(formula_error(cell))
         refused.setdefault(cell.row, set()).add(cell.column)
     for m in ws.merged_cells.ranges:
         if m.max_row >= FIRST_DATA_ROW:

@@ -44,27 +44,24 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
-import zipfile
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from django.utils import timezone, translation
-from openpyxl import Workbook, load_workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from backend.errors import ValidationFailed
 from backend.idnumbers import mask_id_number
+from backend.input import cell_text
 from backend.models import PersonalDataAccess
 from backend.roles import can_see_full_id
 from backend.skills import SkillLevel
+from backend.xlsx import at_cell, file_error, formula_cells, formula_error, load_xlsx, put_text
 from honourees.fields import clean_nomination_fields, clean_person
 from honourees.models import Nomination, RecommendingUnit, Round
 
-MAX_FILE_BYTES = 5 * 1024 * 1024
-MAX_UNPACKED_BYTES = 50 * 1024 * 1024  # a zip bomb is refused before openpyxl inflates it
 MAX_DATA_ROWS = 1000
 TITLE_ROW, UNIT_ROW, HEADER_ROW, SUBHEADER_ROW, FIRST_DATA_ROW = 1, 2, 3, 4, 5
 UNIT_PREFIX = "推荐单位（盖章）："
@@ -74,9 +71,6 @@ EXTRA_HEADING = "系统导入补充信息"
 DATE_FORMAT = 'yyyy"年"m"月"d"日"'
 ROUTE_SEPARATOR = "、"
 # Text beginning with one of these is a formula (or a DDE payload) to a spreadsheet once edited.
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-EXCEL_MAGIC = b"PK\x03\x04"
-OLE_MAGIC = b"\xd0\xcf\x11\xe0"
 
 
 @dataclass(frozen=True)
@@ -173,18 +167,6 @@ _BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 _CENTRE = Alignment(horizontal="center", vertical="center", wrap_text=True)
 _LEFT = Alignment(horizontal="left", vertical="center", wrap_text=True)
 _EXTRA_FILL = PatternFill("solid", fgColor="FFEFEFEF")
-
-
-def put_text(cell, value) -> None:
-    """Put text in a cell as a string, never a formula, whatever it begins with."""
-    text = ILLEGAL_CHARACTERS_RE.sub("", str(value))  # control characters cannot be stored in xlsx at all
-    if not text:
-        cell.value = None
-        return
-    cell.value = text
-    cell.data_type = "s"  # openpyxl makes "=…" a formula on assignment: undo that
-    if text.startswith(FORMULA_TRIGGERS):
-        cell.quotePrefix = True  # Excel's own "typed with a leading apostrophe": stays text when edited
 
 
 def _export_value(col: Column, n: Nomination, seq: int, mask: bool = False):
@@ -349,88 +331,8 @@ def cell_error(
     row: int, col: Column | None, zh: str, en: str, *, field: str | None = None, column: int | None = None
 ):
     if col is None and column is not None:
-        letter = get_column_letter(column)
-        return ValidationFailed(
-            f"第 {row} 行 {letter} 列：{zh}", f"Row {row}, column {letter}: {en}", field=field, row=row
-        )
+        return at_cell(row, column, zh, en, field=field)
     return located(ValidationFailed(zh, en, field=field or (col.field if col else None), row=row))
-
-
-def _file_error(zh: str, en: str) -> ValidationFailed:
-    inner = ValidationFailed(zh, en, field="file")
-    return ValidationFailed(zh, en, field="file", errors=[inner])
-
-
-def read_bytes(file) -> bytes:
-    """The file's bytes: from bytes, a path, or anything with ``read()`` (an uploaded file)."""
-    if isinstance(file, bytes | bytearray):
-        data = bytes(file)
-    elif isinstance(file, str | Path):
-        with open(file, "rb") as f:
-            data = f.read(MAX_FILE_BYTES + 1)
-    else:
-        if hasattr(file, "seek"):
-            file.seek(0)
-        data = file.read(MAX_FILE_BYTES + 1)
-    if len(data) > MAX_FILE_BYTES:
-        raise _file_error(
-            f"文件超过 {MAX_FILE_BYTES // 1024 // 1024} MB。",
-            f"The file is larger than {MAX_FILE_BYTES // 1024 // 1024} MB.",
-        )
-    return data
-
-
-def load_xlsx(file):
-    """The workbook, formulas kept as formulas (never their cached results), or one error saying why not."""
-    data = read_bytes(file)
-    if data.startswith(OLE_MAGIC):
-        raise _file_error(
-            "这是旧版 .xls 或加密的 Excel 文件，请在 Excel 中“另存为” .xlsx（不设密码）后再导入。",
-            "This is an old .xls or an encrypted workbook: save it as .xlsx (without a password) and retry.",
-        )
-    if not data.startswith(EXCEL_MAGIC):
-        raise _file_error("文件不是 Excel (.xlsx) 文件。", "The file is not an Excel (.xlsx) workbook.")
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as z:
-            if sum(info.file_size for info in z.infolist()) > MAX_UNPACKED_BYTES:
-                raise _file_error("文件解压后过大。", "The workbook is too large once unpacked.")
-            bad = z.testzip()
-        if bad is not None:
-            raise zipfile.BadZipFile(bad)
-        # openpyxl raises many kinds of error on a damaged part (KeyError, ValueError, XML parse errors…);
-        # whichever it is, the person importing needs the same answer.
-        return load_workbook(io.BytesIO(data), data_only=False, rich_text=False)
-    except ValidationFailed:
-        raise
-    except Exception:
-        raise _file_error(
-            "Excel 文件已损坏或不完整，无法读取；请重新保存后再导入。",
-            "The Excel file is damaged or incomplete and cannot be read; save it again and retry.",
-        ) from None
-
-
-def _formula_cells(ws, min_row: int, max_row: int, max_col: int) -> list:
-    return [
-        cell
-        for cells in ws.iter_rows(min_row=min_row, max_row=max_row, max_col=max_col)
-        for cell in cells
-        if cell.data_type == "f"
-    ]
-
-
-def _formula_error(cell) -> ValidationFailed:
-    return cell_error(
-        cell.row,
-        None,
-        f"单元格 {cell.coordinate} 是公式，请改为直接填写数值或文字。",
-        f"Cell {cell.coordinate} holds a formula; enter the value itself.",
-        field="formula",
-        column=cell.column,
-    )
-
-
-def _text(value) -> str:
-    return "" if value is None else str(value).strip()
 
 
 def _after_colon(text: str) -> str:
@@ -458,12 +360,12 @@ def parse_summary(file, *, round_: Round | None = None) -> SummarySheet:
     """
     wb = load_xlsx(file)
     if not wb.worksheets:
-        raise _file_error("文件中没有工作表。", "The file has no worksheet.")
+        raise file_error("文件中没有工作表。", "The file has no worksheet.")
     ws = wb.worksheets[0]
     max_row, max_col = ws.max_row, max(ws.max_column, LAST_COLUMN)
     if max_row - SUBHEADER_ROW > MAX_DATA_ROWS * 2:
-        raise _file_error(f"表格行数过多（{max_row} 行）。", f"The sheet has too many rows ({max_row}).")
-    structure = [_formula_error(c) for c in _formula_cells(ws, TITLE_ROW, SUBHEADER_ROW, max_col)]
+        raise file_error(f"表格行数过多（{max_row} 行）。", f"The sheet has too many rows ({max_row}).")
+    structure = [formula_error(c) for c in formula_cells(ws, TITLE_ROW, SUBHEADER_ROW, max_col)]
     structure += _header_errors(ws, max_col)
     if structure:
         raise ValidationFailed(
@@ -473,7 +375,7 @@ def parse_summary(file, *, round_: Round | None = None) -> SummarySheet:
             field="header",
             errors=structure,
         )
-    sheet = SummarySheet(title=_text(ws.cell(TITLE_ROW, 1).value))
+    sheet = SummarySheet(title=cell_text(ws.cell(TITLE_ROW, 1).value))
     if round_ is not None:
         squeeze = re.compile(r"[\s“”\"'‘’「」『』]")
         found = squeeze.sub("", sheet.title)
@@ -490,16 +392,16 @@ def parse_summary(file, *, round_: Round | None = None) -> SummarySheet:
             )
     for cells in ws.iter_rows(min_row=UNIT_ROW, max_row=UNIT_ROW, max_col=max_col, values_only=True):
         for value in cells:
-            text = _text(value)
+            text = cell_text(value)
             if text.startswith("推荐单位"):
                 sheet.unit_name = _after_colon(text)
             elif text.startswith("填报时间"):
                 sheet.filled_on = _after_colon(text)
 
-    formula_cells: dict[int, set[int]] = {}
-    for cell in _formula_cells(ws, FIRST_DATA_ROW, max_row, max_col):
-        sheet.errors.append(_formula_error(cell))
-        formula_cells.setdefault(cell.row, set()).add(cell.column)
+    formula_at: dict[int, set[int]] = {}
+    for cell in formula_cells(ws, FIRST_DATA_ROW, max_row, max_col):
+        sheet.errors.append(formula_error(cell))
+        formula_at.setdefault(cell.row, set()).add(cell.column)
     merged_data = [m for m in ws.merged_cells.ranges if m.max_row >= FIRST_DATA_ROW]
     for m in merged_data:
         sheet.errors.append(
@@ -521,7 +423,7 @@ def parse_summary(file, *, round_: Round | None = None) -> SummarySheet:
             ws.iter_rows(min_row=FIRST_DATA_ROW, max_row=max_row, max_col=max_col, values_only=True),
             start=FIRST_DATA_ROW,
         ):
-            if all(_text(v) == "" for v in values[1:]):
+            if all(cell_text(v) == "" for v in values[1:]):
                 continue  # an empty row, or a template row numbered in advance
             count += 1
             if count > MAX_DATA_ROWS:
@@ -533,7 +435,9 @@ def parse_summary(file, *, round_: Round | None = None) -> SummarySheet:
                 break
             if number in merged_rows:
                 continue
-            beyond = [i for i, v in enumerate(values[LAST_COLUMN:], start=LAST_COLUMN + 1) if _text(v) != ""]
+            beyond = [
+                i for i, v in enumerate(values[LAST_COLUMN:], start=LAST_COLUMN + 1) if cell_text(v) != ""
+            ]
             if beyond:
                 sheet.errors.append(
                     cell_error(
@@ -546,9 +450,7 @@ def parse_summary(file, *, round_: Round | None = None) -> SummarySheet:
                     )
                 )
                 continue
-            parsed = _parse_row(
-                number, values, sheet.errors, routes, refused=formula_cells.get(number, set())
-            )
+            parsed = _parse_row(number, values, sheet.errors, routes, refused=formula_at.get(number, set()))
             if parsed is None:
                 continue
             id_number = parsed["person"]["id_number"]
@@ -697,7 +599,7 @@ def _cell_value(number: int, col: Column, value, routes: set[str] | None):
             isinstance(value, float) and not value.is_integer()
         ):
             return _type_error(number, col, value, "文字", "text")
-        value = _text(int(value) if isinstance(value, float) else value)
+        value = cell_text(int(value) if isinstance(value, float) else value)
     if col.required and value in (None, ""):
         return cell_error(number, col, f"请填写{col.header}。", f"The {col.en} is required.")
     if col.kind == "employer_position":

@@ -6,8 +6,6 @@ form), in the user's language; the service's DomainError carries both.
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
@@ -20,6 +18,7 @@ from backend.actions import post_action
 from backend.errors import DomainError
 from backend.forms import add_domain_error
 from backend.idnumbers import mask_id_number
+from backend.input import form_date, form_int
 from backend.personal_data import id_number_for
 from backend.roles import Role, has_role
 from honourees import selectors, services, stages
@@ -35,20 +34,13 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 action = post_action(fallback="home", max_errors=20)
 
 
-def _int(value, default=None):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return default
-
-
 # --- nominations -------------------------------------------------------------------------------------------
 
 
 @login_required
 def nomination_list(request):
     qs = selectors.nominations_for(request.user).order_by("-round__year", "unit__name", "id")
-    round_id = _int(request.GET.get("round"))
+    round_id = form_int(request.GET.get("round"))
     if round_id:
         qs = qs.filter(round_id=round_id)
     unit = selectors.clerk_unit(request.user)
@@ -104,7 +96,7 @@ def _save_from_form(request, round_, form, nomination=None):
     ):
         person["id_number"] = nomination.person.id_number  # unchanged masked value: keep the stored number
     if has_role(request.user, Role.TALENT_OFFICE):
-        unit_id = _int(request.POST.get("unit"))
+        unit_id = form_int(request.POST.get("unit"))
         channel = request.POST.get("channel") or Nomination.Channel.UNIT
     else:
         unit = selectors.clerk_unit(request.user)
@@ -239,23 +231,12 @@ def nomination_inspection(request, pk):
     return _("Inspection recorded.")
 
 
-def _date(value, field="date"):
-    from backend.errors import ValidationFailed
-
-    try:
-        return dt.date.fromisoformat(value or "")
-    except ValueError:
-        raise ValidationFailed(
-            f"日期“{value}”格式不正确。", f"'{value}' is not a date.", field=field
-        ) from None
-
-
 @action
 def objection_add(request, pk):
     services.objection_record(
         by=request.user,
         nomination_id=pk,
-        received_on=_date(request.POST.get("received_on"), "received_on"),
+        received_on=form_date(request.POST.get("received_on"), field="received_on", required=True),
         summary=request.POST.get("summary", ""),
     )
     return _("Objection recorded.")
@@ -386,7 +367,9 @@ def round_propose(request, pk):
 @action
 def round_notice(request, pk):
     r = services.round_start_notice(
-        by=request.user, round_id=pk, starts_on=_date(request.POST.get("starts_on"), "starts_on")
+        by=request.user,
+        round_id=pk,
+        starts_on=form_date(request.POST.get("starts_on"), field="starts_on", required=True),
     )
     return _("Public notice from %(start)s to %(end)s.") % {
         "start": r.notice_starts_on,
@@ -399,7 +382,7 @@ def round_name(request, pk):
     named = services.round_name(
         by=request.user,
         round_id=pk,
-        named_on=_date(request.POST.get("named_on"), "named_on"),
+        named_on=form_date(request.POST.get("named_on"), field="named_on", required=True),
         naming_document=request.POST.get("naming_document", ""),
     )
     return _("%(count)s named.") % {"count": len(named)}
@@ -415,7 +398,7 @@ def round_import(request, pk):
 
         raise ValidationFailed("请选择 Excel 文件。", "Choose an Excel file.", field="file")
     unit = selectors.clerk_unit(request.user)
-    unit_id = unit.pk if unit else _int(request.POST.get("unit"))
+    unit_id = unit.pk if unit else form_int(request.POST.get("unit"))
     made = nominations_import(by=request.user, round_id=pk, unit_id=unit_id, file=upload)
     return _("%(count)s nominations imported as drafts.") % {"count": len(made)}
 
@@ -440,7 +423,7 @@ def round_summary(request, pk: int):
     round_ = get_object_or_404(selectors.rounds_for(request.user), pk=pk)
     unit = selectors.clerk_unit(request.user)
     if unit is None and request.GET.get("unit"):
-        unit = get_object_or_404(RecommendingUnit, pk=_int(request.GET["unit"], 0), scheme=round_.scheme)
+        unit = get_object_or_404(RecommendingUnit, pk=form_int(request.GET["unit"], 0), scheme=round_.scheme)
     qs = selectors.nominations_for(request.user).filter(round=round_).exclude(status=S.WITHDRAWN)
     if unit:
         qs = qs.filter(unit=unit)

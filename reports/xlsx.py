@@ -1,7 +1,7 @@
 """Excel exports written in openpyxl's write-only mode, so a large set streams row by row.
 
 A sheet is declared by its columns (Chinese header, width, kind); rows are plain values. Text goes through
-``honourees.summary_xlsx.put_text`` (a string cell, never a formula, whatever it begins with), amounts are
+``backend.xlsx.put_text`` (a string cell, never a formula, whatever it begins with), amounts are
 numbers with two decimals, hours numbers, dates real Excel dates shown as 2025年1月6日.
 """
 
@@ -19,7 +19,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
-from honourees.summary_xlsx import put_text
+from backend.xlsx import put_text
 
 DATE_FORMAT = 'yyyy"年"m"月"d"日"'
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm"

@@ -11,25 +11,11 @@ from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
-from backend.errors import NotFound, ValidationFailed
+from backend.api import validated
+from backend.errors import NotFound
 from studios import imports, selectors, services
 from studios import serializers as s
 from studios.models import SessionAttendance
-
-
-def _valid(serializer_class, data):
-    ser = serializer_class(data=data)
-    if not ser.is_valid():
-        errors = [
-            ValidationFailed(
-                f"{field}：{'；'.join(map(str, msgs))}", f"{field}: {' '.join(map(str, msgs))}", field=field
-            )
-            for field, msgs in ser.errors.items()
-        ]
-        if len(errors) == 1:
-            raise errors[0]
-        raise ValidationFailed("请求数据有误。", "The request data is not valid.", errors=errors)
-    return ser.validated_data
 
 
 class StudioViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
@@ -49,7 +35,7 @@ class StudioViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         request=s.StudioIn, responses={201: s.StudioOut}, summary="Register a studio (talent office)"
     )
     def create(self, request):
-        d = _valid(s.StudioIn, request.data)
+        d = validated(s.StudioIn, request.data)
         studio = services.studio_create(
             by=request.user,
             honouree_id=d["honouree"],
@@ -65,7 +51,7 @@ class StudioViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     @extend_schema(request=s.StudioUpdateIn, responses=s.StudioOut, summary="Change the studio's details")
     def partial_update(self, request, pk=None):
         studio = self.get_object()
-        d = dict(_valid(s.StudioUpdateIn, request.data))
+        d = dict(validated(s.StudioUpdateIn, request.data))
         if "contact" in d:
             d["contact_id"] = d.pop("contact")
         services.studio_update(by=request.user, studio_id=studio.pk, **d)
@@ -91,7 +77,7 @@ class StudioViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     )
     @action(detail=True, methods=["post"])
     def establish(self, request, pk=None):
-        d = _valid(s.EstablishIn, request.data)
+        d = validated(s.EstablishIn, request.data)
         services.studio_establish(
             by=request.user, studio_id=self.get_object().pk, plaque_date=d["plaque_date"]
         )
@@ -100,7 +86,7 @@ class StudioViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     @extend_schema(request=s.CloseIn, responses=s.StudioOut, summary="Close the studio (摘牌); tells funding")
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
-        d = _valid(s.CloseIn, request.data)
+        d = validated(s.CloseIn, request.data)
         services.studio_close(by=request.user, studio_id=self.get_object().pk, **d)
         return self._out(pk)
 
@@ -111,7 +97,7 @@ class StudioViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     )
     @action(detail=True, methods=["post"])
     def files(self, request, pk=None):
-        d = _valid(s.StudioFileIn, request.data)
+        d = validated(s.StudioFileIn, request.data)
         f = services.studio_file_add(
             by=request.user,
             studio_id=self.get_object().pk,
@@ -125,7 +111,7 @@ class StudioViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     @extend_schema(request=s.UserIn, responses=dict, summary="Link an assessor (talent office)")
     @action(detail=True, methods=["post"])
     def assessors(self, request, pk=None):
-        d = _valid(s.UserIn, request.data)
+        d = validated(s.UserIn, request.data)
         link = services.studio_assessor_add(
             by=request.user, studio_id=self.get_object().pk, user_id=d["user"]
         )
@@ -136,7 +122,7 @@ class StudioViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     )
     @action(detail=True, methods=["post"])
     def pauses(self, request, pk=None):
-        d = _valid(s.PauseIn, request.data)
+        d = validated(s.PauseIn, request.data)
         p = services.pause_record(by=request.user, studio_id=self.get_object().pk, **d)
         return Response(s.PauseOut(p).data, status=status.HTTP_201_CREATED)
 
@@ -147,7 +133,7 @@ class StudioViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     )
     @action(detail=True, methods=["post"], url_path="import")
     def import_(self, request, pk=None):
-        d = _valid(s.PhotoIn, request.data)
+        d = validated(s.PhotoIn, request.data)
         made = imports.sessions_import(by=request.user, studio_id=self.get_object().pk, file=d["file"])
         return Response({"sessions": [x.pk for x in made]}, status=status.HTTP_201_CREATED)
 
@@ -168,7 +154,7 @@ class ApprenticeViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewse
 
     @extend_schema(request=s.ApprenticeIn, responses={201: s.ApprenticeOut})
     def create(self, request):
-        d = _valid(s.ApprenticeIn, request.data)
+        d = validated(s.ApprenticeIn, request.data)
         app = services.apprentice_add(
             by=request.user, studio_id=d.pop("studio"), person=dict(d.pop("person")), **d
         )
@@ -178,14 +164,14 @@ class ApprenticeViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewse
     def partial_update(self, request, pk=None):
         app = self.get_object()
         services.apprentice_update(
-            by=request.user, apprentice_id=app.pk, **_valid(s.ApprenticeUpdateIn, request.data)
+            by=request.user, apprentice_id=app.pk, **validated(s.ApprenticeUpdateIn, request.data)
         )
         return self._out(app.pk)
 
     @extend_schema(request=s.UpgradeIn, responses={201: s.UpgradeOut}, summary="Record a skill upgrade")
     @action(detail=True, methods=["post"])
     def upgrades(self, request, pk=None):
-        d = _valid(s.UpgradeIn, request.data)
+        d = validated(s.UpgradeIn, request.data)
         up = services.skill_upgrade_record(by=request.user, apprentice_id=self.get_object().pk, **d)
         return Response(s.UpgradeOut(up).data, status=status.HTTP_201_CREATED)
 
@@ -215,7 +201,7 @@ class SessionViewSet(viewsets.ModelViewSet):
 
     @extend_schema(request=s.SessionCreateIn, responses={201: s.SessionOut})
     def create(self, request):
-        d = dict(_valid(s.SessionCreateIn, request.data))
+        d = dict(validated(s.SessionCreateIn, request.data))
         session = services.session_log(
             by=request.user, studio_id=d.pop("studio"), attendee_ids=d.pop("attendees"), **d
         )
@@ -226,7 +212,7 @@ class SessionViewSet(viewsets.ModelViewSet):
     )
     def update(self, request, pk=None):
         session = self.get_object()
-        d = dict(_valid(s.SessionIn, request.data))
+        d = dict(validated(s.SessionIn, request.data))
         services.session_edit(by=request.user, session_id=session.pk, attendee_ids=d.pop("attendees"), **d)
         return self._out(session.pk)
 
@@ -239,7 +225,7 @@ class SessionViewSet(viewsets.ModelViewSet):
     )
     @action(detail=False, methods=["post"])
     def verify(self, request):
-        d = _valid(s.VerifyIn, request.data)
+        d = validated(s.VerifyIn, request.data)
         done = services.sessions_verify(by=request.user, session_ids=d["sessions"])
         qs = self.get_queryset().filter(pk__in=[x.pk for x in done])
         return Response(s.SessionOut(qs, many=True).data)
@@ -251,14 +237,14 @@ class SessionViewSet(viewsets.ModelViewSet):
     )
     @action(detail=True, methods=["post"], url_path="return")
     def return_(self, request, pk=None):
-        d = _valid(s.StudioReasonIn, request.data)
+        d = validated(s.StudioReasonIn, request.data)
         services.session_return(by=request.user, session_id=self.get_object().pk, reason=d["reason"])
         return self._out(pk)
 
     @extend_schema(request={"multipart/form-data": s.PhotoIn}, responses=s.SessionOut, summary="Add a photo")
     @action(detail=True, methods=["post"])
     def photos(self, request, pk=None):
-        d = _valid(s.PhotoIn, request.data)
+        d = validated(s.PhotoIn, request.data)
         services.session_photo_add(by=request.user, session_id=self.get_object().pk, uploaded_file=d["file"])
         return self._out(pk)
 
@@ -277,28 +263,28 @@ class AssessmentViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         request=s.AssessmentOpenIn, responses={201: s.AssessmentOut}, summary="Open a period's assessment"
     )
     def create(self, request):
-        d = _valid(s.AssessmentOpenIn, request.data)
+        d = validated(s.AssessmentOpenIn, request.data)
         a = services.assessment_open(by=request.user, studio_id=d["studio"], period=d["period"])
         return self._out(a.pk, status.HTTP_201_CREATED)
 
     @extend_schema(request=s.ScoresIn, responses=dict, summary="An assessor's points for the assessor items")
     @action(detail=True, methods=["post"])
     def score(self, request, pk=None):
-        d = _valid(s.ScoresIn, request.data)
+        d = validated(s.ScoresIn, request.data)
         sheet = services.assessment_score(by=request.user, assessment_id=self.get_object().pk, **d)
         return Response({"attempt": sheet.attempt, "scores": sheet.scores})
 
     @extend_schema(request=s.RecordIn, responses=s.AssessmentOut, summary="Record the result (tells funding)")
     @action(detail=True, methods=["post"])
     def record(self, request, pk=None):
-        d = _valid(s.RecordIn, request.data)
+        d = validated(s.RecordIn, request.data)
         services.assessment_record(by=request.user, assessment_id=self.get_object().pk, on=d["on"])
         return self._out(pk)
 
     @extend_schema(request=s.RectifyIn, responses=s.AssessmentOut, summary="Give a rectification period")
     @action(detail=True, methods=["post"])
     def rectify(self, request, pk=None):
-        d = _valid(s.RectifyIn, request.data)
+        d = validated(s.RectifyIn, request.data)
         services.assessment_open_rectification(by=request.user, assessment_id=self.get_object().pk, **d)
         return self._out(pk)
 
@@ -307,7 +293,7 @@ class AssessmentViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     )
     @action(detail=True, methods=["post"])
     def finalise(self, request, pk=None):
-        d = _valid(s.StudioReasonIn, request.data)
+        d = validated(s.StudioReasonIn, request.data)
         services.assessment_make_final(
             by=request.user, assessment_id=self.get_object().pk, reason=d["reason"]
         )

@@ -11,7 +11,6 @@ saved. Imported sessions are submitted for verification like any other.
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 import re
 
@@ -19,9 +18,9 @@ from django.db import transaction
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from backend.errors import NotFound, NotPermitted, ValidationFailed
-from honourees.imports import nothing_saved
-from honourees.summary_xlsx import load_xlsx, put_text
+from backend.errors import NotFound, NotPermitted, ValidationFailed, nothing_saved
+from backend.input import cell_text
+from backend.xlsx import load_xlsx, put_text
 from studios import selectors, services
 from studios.models import Apprentice, MentoringSession
 
@@ -137,14 +136,6 @@ def _attendees(text, roster: list[Apprentice]) -> tuple[list[int], list[tuple[st
     return ids, problems
 
 
-def _cell_text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, dt.datetime) and value.time() == dt.time(0):
-        return value.date().isoformat()
-    return str(value).strip()
-
-
 def sessions_import(*, by, studio_id: int, file) -> list[MentoringSession]:
     """Sessions from the filled-in sheet, all rows or none; errors name the row and the column."""
     studio = selectors.studios_for(by).filter(pk=studio_id).first()
@@ -156,7 +147,7 @@ def sessions_import(*, by, studio_id: int, file) -> list[MentoringSession]:
             "Only the studio's own host or the talent office may import its sessions.",
         )
     ws = load_xlsx(file).worksheets[0]
-    header = tuple(_cell_text(ws.cell(1, c).value) for c in range(1, len(HEADER) + 1))
+    header = tuple(cell_text(ws.cell(1, c).value) for c in range(1, len(HEADER) + 1))
     if header != HEADER:
         raise nothing_saved(
             [
@@ -245,9 +236,9 @@ def sessions_import(*, by, studio_id: int, file) -> list[MentoringSession]:
                             starts_at=data["starts_at"],
                             ends_at=data["ends_at"],
                             kind=kind,
-                            topic=_cell_text(data["topic"]),
-                            location=_cell_text(data["location"]),
-                            notes=_cell_text(data["notes"]),
+                            topic=cell_text(data["topic"]),
+                            location=cell_text(data["location"]),
+                            notes=cell_text(data["notes"]),
                             attendee_ids=ids,
                             row=row,
                         )

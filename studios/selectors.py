@@ -19,9 +19,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
+from backend.money import DecimalSum
 from backend.roles import ALL, Role, scope_by_role
 from honourees.models import Honouree, Round
 from studios import rubric as r
@@ -139,7 +140,7 @@ def _windows_q(windows: dict[int, tuple[dt.date, dt.date]], studio: str, day: st
 def _empty() -> dict:
     return {
         "sessions": 0,
-        "hours": Decimal(0),
+        "hours": Decimal("0.00"),
         "apprentices_taught": 0,
         "upgrade_levels": [],
         "agreements": 0,
@@ -163,17 +164,14 @@ def measure(windows: dict[int, tuple[dt.date, dt.date]]) -> dict[int, dict[str, 
         .annotate(
             v_count=Count("id", filter=verified),
             l_count=Count("id", filter=logged),
-            v_hours=Sum("hours", filter=verified),
-            l_hours=Sum("hours", filter=logged),
+            v_hours=DecimalSum("hours", filter=verified),
+            l_hours=DecimalSum("hours", filter=logged),
         )
         .order_by()
     ):
         m = out[row["studio_id"]]
         m["verified"]["sessions"], m["logged"]["sessions"] = row["v_count"], row["l_count"]
-        m["verified"]["hours"], m["logged"]["hours"] = (
-            row["v_hours"] or Decimal(0),
-            row["l_hours"] or Decimal(0),
-        )
+        m["verified"]["hours"], m["logged"]["hours"] = row["v_hours"], row["l_hours"]
     for row in (
         SessionAttendance.objects.filter(_windows_q(windows, "session__studio_id", "session__date"))
         .values("session__studio_id")
@@ -359,11 +357,11 @@ def hours_summary(studio: Studio, start: dt.date, end: dt.date) -> dict:
     """Hours in a window as the host sees them: submitted (everything logged and standing, verified or not)
     against verified (what counts); returned ones apart, until corrected."""
     row = MentoringSession.objects.filter(studio=studio, date__range=(start, end)).aggregate(
-        submitted=Sum("hours", filter=~Q(status=S.RETURNED)),
-        verified=Sum("hours", filter=Q(status=S.VERIFIED)),
-        returned=Sum("hours", filter=Q(status=S.RETURNED)),
+        submitted=DecimalSum("hours", filter=~Q(status=S.RETURNED)),
+        verified=DecimalSum("hours", filter=Q(status=S.VERIFIED)),
+        returned=DecimalSum("hours", filter=Q(status=S.RETURNED)),
     )
-    return {k: v or Decimal(0) for k, v in row.items()}
+    return row
 
 
 def active_apprentices(studio: Studio, day: dt.date) -> QuerySet[Apprentice]:

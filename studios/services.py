@@ -41,7 +41,6 @@ import unicodedata
 import uuid
 from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from pathlib import PurePosixPath
 
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
@@ -54,9 +53,10 @@ from backend.errors import Conflict, NotFound, NotPermitted, TransitionNotAllowe
 from backend.history import save_as
 from backend.roles import Role, has_role, require_role
 from backend.skills import SkillLevel, skill_rank
-from honourees.attachments import EXTENSIONS, PDF, check_content
+from backend.uploads import EXTENSIONS, Upload, read_upload, with_extension
 from honourees.fields import clean_person
-from honourees.models import Honouree, Person, Round
+from honourees.models import Honouree, Round
+from honourees.services.people import person_lock_or_create
 from studios import rubric as rub
 from studios import selectors
 from studios.models import (
@@ -79,7 +79,6 @@ S = MentoringSession.Status
 A = Assessment.Status
 DEFAULT_EDIT_DAYS = 7
 FUTURE_GRACE = dt.timedelta(minutes=15)
-DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 NOTES_MAX = 2000
 
 
@@ -219,56 +218,7 @@ def _user(user_id, *, field: str, zh: str, en: str):
 # --- files (evidence) ------------------------------------------------------------------------------------------
 
 
-class _Checked:
-    def __init__(self, data: bytes, content_type: str, name: str):
-        self.data, self.content_type, self.name = data, content_type, name
-
-
-def _clean_name(name, content_type: str) -> str:
-    base = PurePosixPath(str(name or "").replace("\\", "/")).name
-    base = "".join(ch for ch in base if unicodedata.category(ch)[0] != "C").strip()
-    if not base or base in (".", ".."):
-        base = "file" + EXTENSIONS[content_type][0]
-    return base[-255:]
-
-
-def _check_file(uploaded_file, *, field: str, row=None) -> _Checked:
-    """Read and check an upload by its content (honourees.attachments.check_content); nothing is stored."""
-    if uploaded_file is None:
-        raise ValidationFailed("请选择要上传的文件。", "Choose a file to upload.", field=field, row=row)
-    limit = getattr(settings, "ATTACHMENT_MAX_BYTES", DEFAULT_MAX_BYTES)
-    if getattr(uploaded_file, "size", 0) and uploaded_file.size > limit:
-        raise ValidationFailed(
-            f"文件“{uploaded_file.name}”过大，单个文件不能超过 {limit // 1024 // 1024} MB。",
-            f"The file '{uploaded_file.name}' is larger than {limit // 1024 // 1024} MB.",
-            field=field,
-            row=row,
-        )
-    if hasattr(uploaded_file, "seek"):
-        uploaded_file.seek(0)
-    data = uploaded_file.read(limit + 1)
-    if len(data) > limit:
-        raise ValidationFailed(
-            f"文件过大，单个文件不能超过 {limit // 1024 // 1024} MB。",
-            f"The file is larger than {limit // 1024 // 1024} MB.",
-            field=field,
-            row=row,
-        )
-    if not data:
-        raise ValidationFailed("文件是空的。", "The file is empty.", field=field, row=row)
-    try:
-        content_type = check_content(data)
-    except ValidationFailed as e:
-        raise ValidationFailed(
-            f"“{_clean_name(getattr(uploaded_file, 'name', ''), PDF)}”：{e.zh}",
-            f"'{_clean_name(getattr(uploaded_file, 'name', ''), PDF)}': {e.en}",
-            field=field,
-            row=row,
-        ) from None
-    return _Checked(data, content_type, _clean_name(getattr(uploaded_file, "name", None), content_type))
-
-
-def _store(by, studio: Studio, kind: str, checked: _Checked, **links) -> StudioFile:
+def _store(by, studio: Studio, kind: str, checked: Upload, **links) -> StudioFile:
     f = StudioFile(
         studio=studio,
         kind=kind,
@@ -336,7 +286,7 @@ def studio_file_add(
                 field="upgrade",
             )
         links["upgrade"], links["apprentice"] = up, up.apprentice
-    checked = _check_file(uploaded_file, field="file")
+    checked = read_upload(uploaded_file, field="file", stem="file", named=True)
     return _store(by, studio, kind, checked, **links)
 
 
@@ -353,10 +303,7 @@ def studio_file_open(*, by, file_id: int):
             f"The file {file_id} is missing from storage; tell the administrator.",
             field="file",
         ) from None
-    name = f.original_name
-    if not name.lower().endswith(EXTENSIONS.get(f.content_type, ())):
-        name += EXTENSIONS.get(f.content_type, ("",))[0]
-    return handle, f.content_type, name
+    return handle, f.content_type, with_extension(f.original_name, f.content_type)
 
 
 # --- studios ---------------------------------------------------------------------------------------------------
@@ -677,26 +624,6 @@ def pause_delete(*, by, pause_id: int) -> None:
 # --- apprentices -----------------------------------------------------------------------------------------------
 
 
-def _person_locked(data: dict, *, by, row) -> Person:
-    """The person with that identity number, locked, made when new; the name must agree with the record."""
-    who = Person.objects.select_for_update().filter(id_number=data["id_number"]).first()
-    if who is None:
-        try:
-            with transaction.atomic():
-                return save_as(Person(**data), by=by)
-        except IntegrityError:  # made at this moment by someone else: use theirs
-            who = Person.objects.select_for_update().get(id_number=data["id_number"])
-    if who.name != data["name"]:
-        # Said without the registered name: a host must not be able to look names up by identity number.
-        raise ValidationFailed(
-            "身份证号已登记在另一姓名下，请核对姓名和身份证号。",
-            "That identity number is registered under another name; check the name and the number.",
-            field="id_number",
-            row=row,
-        )
-    return who
-
-
 def _agreement(data: dict, errors: list, row) -> dict:
     out = {}
     today = timezone.localdate()
@@ -792,7 +719,7 @@ def apprentice_add(
     )
     trade = _text(trade, field="trade", zh="工种", en="trade", limit=100, errors=errors, row=row)
     _raise_all(errors, row=row)
-    who = _person_locked(person_data, by=by, row=row)
+    who = person_lock_or_create(person_data, by=by, row=row)
     if who.pk == studio.honouree.person_id:
         raise ValidationFailed(
             "领办人不能做本工作室的学徒。",
@@ -927,7 +854,11 @@ def skill_upgrade_record(
                 f"取得日期早于上一次晋级（{last.achieved_on}）。",
                 f"The date is before the previous upgrade ({last.achieved_on}).",
             )
-    checked = _check_file(certificate_file, field="file") if certificate_file is not None else None
+    checked = (
+        read_upload(certificate_file, field="file", stem="file", named=True)
+        if certificate_file is not None
+        else None
+    )
     _raise_all(errors)
     up = save_as(
         SkillUpgrade(
@@ -1184,7 +1115,7 @@ def session_log(
         session=None,
         row=row,
     )
-    checked = [_check_file(p, field="photos", row=row) for p in photos or ()]
+    checked = [read_upload(p, field="photos", row=row, stem="file", named=True) for p in photos or ()]
     attendees = clean.pop("attendees")
     session = MentoringSession(
         studio=studio, logged_by=by, editable_until=timezone.now() + dt.timedelta(days=edit_days()), **clean
@@ -1312,7 +1243,7 @@ def session_photo_add(*, by, session_id: int, uploaded_file) -> StudioFile:
     studio, session = _session_locked(by, session_id)
     _require_manage(by, studio)
     _require_editable(session)
-    checked = _check_file(uploaded_file, field="photos")
+    checked = read_upload(uploaded_file, field="photos", stem="file", named=True)
     return _store(by, studio, StudioFile.Kind.SESSION_PHOTO, checked, session=session)
 
 

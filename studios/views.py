@@ -8,8 +8,6 @@ back on the page it was sent from, in the user's language.
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
@@ -22,6 +20,7 @@ from django.utils.translation import gettext as _
 from backend.actions import post_action
 from backend.errors import DomainError, ValidationFailed
 from backend.forms import add_domain_error
+from backend.input import form_date, form_int
 from backend.personal_data import id_number_for
 from backend.roles import Role, has_role
 from backend.skills import SkillLevel
@@ -42,24 +41,6 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 action = post_action(fallback="home", not_found_is_404=True)
-
-
-def _date(value, field: str):
-    if value in (None, ""):
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise ValidationFailed(
-            f"日期“{value}”格式不正确。", f"'{value}' is not a date.", field=field
-        ) from None
-
-
-def _int(value):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
 
 
 def _studio(request, pk) -> Studio:
@@ -181,7 +162,9 @@ def studio_detail(request, pk: int):
 @action
 def studio_establish(request, pk):
     s = services.studio_establish(
-        by=request.user, studio_id=pk, plaque_date=_date(request.POST.get("plaque_date"), "plaque_date")
+        by=request.user,
+        studio_id=pk,
+        plaque_date=form_date(request.POST.get("plaque_date"), field="plaque_date"),
     )
     return _("Plaque confirmed on %(date)s.") % {"date": s.plaque_date}
 
@@ -191,7 +174,7 @@ def studio_close(request, pk):
     services.studio_close(
         by=request.user,
         studio_id=pk,
-        closed_on=_date(request.POST.get("closed_on"), "closed_on"),
+        closed_on=form_date(request.POST.get("closed_on"), field="closed_on"),
         reason=request.POST.get("reason", ""),
     )
     return _("Studio closed.")
@@ -204,8 +187,8 @@ def studio_file_upload(request, pk):
         studio_id=pk,
         kind=request.POST.get("kind", "establishment"),
         uploaded_file=request.FILES.get("file"),
-        apprentice_id=_int(request.POST.get("apprentice")),
-        upgrade_id=_int(request.POST.get("upgrade")),
+        apprentice_id=form_int(request.POST.get("apprentice")),
+        upgrade_id=form_int(request.POST.get("upgrade")),
     )
     return _("File uploaded.")
 
@@ -215,8 +198,8 @@ def pause_add(request, pk):
     services.pause_record(
         by=request.user,
         studio_id=pk,
-        starts_on=_date(request.POST.get("starts_on"), "starts_on"),
-        ends_on=_date(request.POST.get("ends_on"), "ends_on"),
+        starts_on=form_date(request.POST.get("starts_on"), field="starts_on"),
+        ends_on=form_date(request.POST.get("ends_on"), field="ends_on"),
         reason=request.POST.get("reason", ""),
     )
     return _("Pause recorded; this year's targets are lowered accordingly.")
@@ -224,7 +207,7 @@ def pause_add(request, pk):
 
 @action
 def assessor_add(request, pk):
-    services.studio_assessor_add(by=request.user, studio_id=pk, user_id=_int(request.POST.get("user")))
+    services.studio_assessor_add(by=request.user, studio_id=pk, user_id=form_int(request.POST.get("user")))
     return _("Assessor linked.")
 
 
@@ -371,7 +354,7 @@ def session_detail(request, pk: int):
 
 @action
 def sessions_verify(request, pk=None):
-    ids = [i for i in (_int(v) for v in request.POST.getlist("sessions")) if i is not None]
+    ids = [i for i in (form_int(v) for v in request.POST.getlist("sessions")) if i is not None]
     done = services.sessions_verify(by=request.user, session_ids=ids)
     return _("%(count)s session(s) verified.") % {"count": len(done)}
 
@@ -472,7 +455,7 @@ def apprentice_update(request, pk):
     data = {k: request.POST.get(k) for k in ("employer", "trade") if k in request.POST}
     for k in ("agreement_start", "agreement_end", "agreement_signed_on"):
         if k in request.POST:
-            data[k] = _date(request.POST.get(k), k)
+            data[k] = form_date(request.POST.get(k), field=k)
     services.apprentice_update(by=request.user, apprentice_id=pk, **data)
     return _("Saved.")
 
@@ -502,7 +485,9 @@ def upgrade_add(request, pk):
 
 @action
 def assessment_open(request, pk):
-    a = services.assessment_open(by=request.user, studio_id=pk, period=_int(request.POST.get("period")) or 0)
+    a = services.assessment_open(
+        by=request.user, studio_id=pk, period=form_int(request.POST.get("period")) or 0
+    )
     return redirect("studios:assessment-detail", a.pk)
 
 
@@ -555,7 +540,9 @@ def assessment_score(request, pk):
 
 @action
 def assessment_record(request, pk):
-    a = services.assessment_record(by=request.user, assessment_id=pk, on=_date(request.POST.get("on"), "on"))
+    a = services.assessment_record(
+        by=request.user, assessment_id=pk, on=form_date(request.POST.get("on"), field="on")
+    )
     return _("Result recorded: %(total)s, %(grade)s.") % {"total": a.total, "grade": a.get_grade_display()}
 
 
@@ -565,7 +552,7 @@ def assessment_rectify(request, pk):
         by=request.user,
         assessment_id=pk,
         note=request.POST.get("note", ""),
-        until=_date(request.POST.get("until"), "until"),
+        until=form_date(request.POST.get("until"), field="until"),
     )
     return _("Rectification until %(date)s.") % {"date": a.rectification_until}
 

@@ -18,11 +18,11 @@ from django.contrib.auth.models import Group
 from openpyxl import load_workbook
 
 from backend.roles import Role
+from backend.xlsx import put_text
 from honourees import registry, services
 from honourees.demo import load_seeds
 from honourees.models import BenefitType, Honouree, RecommendingUnit, Round, UnitClerk
 from honourees.registry_xlsx import write_historic_template
-from honourees.summary_xlsx import put_text
 from tests.honourees.conftest import make_id
 from tests.honourees.intake_steps import expert_review, qualify, start_review, submitted
 

@@ -8,6 +8,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.db.models import F
 
 from backend.errors import Conflict, NotPermitted, TransitionNotAllowed, ValidationFailed
 from honourees import eligibility, registry
@@ -204,7 +205,9 @@ def test_a_revocation_stops_what_is_due_marks_benefit_money_paid_and_debars_for_
         "02-01 came before the revocation"
     )
     assert due_codes(desk, dt.date(2024, 3, 1)) == [] and due_codes(desk, dt.date(2025, 1, 1)) == []
-    marked = BenefitDelivery.objects.filter(entitlement__honouree=h).order_by("amount")
+    marked = BenefitDelivery.objects.filter(entitlement__honouree=h).order_by(
+        F("amount").asc(nulls_last=True)
+    )
     assert [(d.amount, d.recovery) for d in marked] == [
         (Decimal("300.00"), "to_recover"),
         (Decimal("500.00"), "to_recover"),

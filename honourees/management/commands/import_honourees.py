@@ -10,9 +10,9 @@ printed (row, field, Chinese / English) and the command exits non-zero with noth
 from django.core.management.base import BaseCommand, CommandError
 
 from backend.errors import DomainError
+from backend.xlsx import read_bytes
 from honourees.management.commands._options import acting_user, report_errors
 from honourees.registry_xlsx import historic_import
-from honourees.summary_xlsx import read_bytes
 
 
 class Command(BaseCommand):

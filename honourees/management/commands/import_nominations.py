@@ -11,9 +11,10 @@ printed (row, field, Chinese / English) and the command exits non-zero with noth
 from django.core.management.base import BaseCommand, CommandError
 
 from backend.errors import DomainError
+from backend.xlsx import read_bytes
 from honourees.imports import nominations_import
 from honourees.management.commands._options import acting_user, find_round, find_unit, report_errors
-from honourees.summary_xlsx import parse_summary, read_bytes
+from honourees.summary_xlsx import parse_summary
 
 
 class Command(BaseCommand):

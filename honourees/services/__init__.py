@@ -36,10 +36,10 @@ from honourees.models import (
     Honouree,
     Nomination,
     Objection,
-    Person,
     RecommendingUnit,
     Round,
 )
+from honourees.services.people import person_lock_or_create
 from honourees.signals import honouree_named
 
 S = Nomination.Status
@@ -145,28 +145,6 @@ def quota_used(round_: Round, unit: RecommendingUnit) -> int:
     )
 
 
-def _person_locked(data: dict, *, by, row: int | None) -> Person:
-    """The person with that identity number, locked, made when new; the name must agree with the record."""
-    who = Person.objects.select_for_update().filter(id_number=data["id_number"]).first()
-    if who is None:
-        try:
-            # Two rounds may take the same new person at once (each save locks only its own round): the
-            # unique identity number lets one insert win, and the other reads the winner's row.
-            with transaction.atomic():
-                return save_as(Person(**data), by=by)
-        except IntegrityError:
-            who = Person.objects.select_for_update().get(id_number=data["id_number"])
-    if who.name != data["name"]:
-        if has_role(by, Role.TALENT_OFFICE):
-            zh = f"身份证号 {data['id_number'][:6]}… 已登记为“{who.name}”，与填写的姓名“{data['name']}”不一致。"
-            en = f"That identity number is registered as '{who.name}', not '{data['name']}'."
-        else:  # a clerk must not be able to look names up by trying identity numbers
-            zh = "身份证号已登记在另一姓名下，请核对姓名和身份证号。"
-            en = "That identity number is registered under another name; check the name and the number."
-        raise ValidationFailed(zh, en, field="id_number", row=row)
-    return who  # gender and birth date come from the identity number, so they cannot differ
-
-
 # --- intake ------------------------------------------------------------------------------------------------
 
 
@@ -225,7 +203,7 @@ def nomination_save(
         )
 
     _check_routes(round_, cleaned, row)
-    who = _person_locked(person_data, by=by, row=row)
+    who = person_lock_or_create(person_data, by=by, row=row)
     bar = eligibility.active_debarment(who, round_.scheme)
     if bar:
         zh, en = eligibility.debarment_message(bar)
