@@ -8,9 +8,8 @@ from django.db.models import Q, Sum
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from backend.roles import Role
+from backend.roles import Role, users_with
 from funding.models import BatchLine, DisbursementBatch, Instalment
-from reports.reminders import users_with
 from reports.services import notify
 
 

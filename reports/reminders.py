@@ -13,22 +13,15 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
-from django.contrib.auth import get_user_model
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from backend.roles import Role
+from backend.roles import Role, users_with
 from reports.services import notify
 
 ASSESSMENT_WARNING_DAYS = 30
 NOTICE_WARNING_DAYS = 3
-
-
-def users_with(*roles: str):
-    return list(
-        get_user_model().objects.filter(is_active=True, groups__name__in=roles).distinct().order_by("pk")
-    )
 
 
 def assessments_due(today: dt.date) -> int:
