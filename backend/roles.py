@@ -7,13 +7,18 @@ maker/checker separation and personal-data rules hold for administrators too.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING
 
+from django.contrib.auth import get_user_model
 from django.db import models
 from django.db.models import Q, QuerySet
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from backend.errors import NotPermitted
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser
 
 
 class Role(models.TextChoices):
@@ -65,6 +70,13 @@ def require_role(user, *roles: str) -> None:
     with translation.override("en"):
         en = ", ".join(str(Role(r).label) for r in roles)
     raise NotPermitted(f"此操作需要以下角色之一：{zh}。", f"This needs one of these roles: {en}.")
+
+
+def users_with(*roles: str) -> list[AbstractBaseUser]:
+    """The active users holding one of the roles, each once, by id."""
+    return list(
+        get_user_model().objects.filter(is_active=True, groups__name__in=roles).distinct().order_by("pk")
+    )
 
 
 def can_see_full_id(user) -> bool:

@@ -6,21 +6,25 @@ asked, because what a file may contain depends on who reads it (identity numbers
 must not see them, a studio host's rows only). Builders run in a worker or in ``manage.py report`` alike,
 never with a request.
 
-Extension point: kinds that read funding (``scheme-annual``, ``disbursements``, ``budget``) are added with
-``register(ReportKind(...))`` next to the ones below once funding has its selectors; the pages, the API,
-the command and the jobs pick them up from this registry.
+Every kind is registered at the end of this module, and the pages, the API, ``manage.py report`` and the
+jobs all read them from ``KINDS``, in this order: the registry's and the studios' reports, then the ones
+that read funding (``scheme-annual``, ``disbursements``, ``budget``) and a round's ``certificates``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from backend.errors import NotFound, ValidationFailed
 from backend.roles import Role, has_role, require_role
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
 PDF = "application/pdf"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -51,7 +55,7 @@ class ReportKind:
     output: str = "xlsx"
     extra: dict = field(default_factory=dict)
 
-    def allowed(self, user) -> bool:
+    def allowed(self, user: AbstractBaseUser | AnonymousUser | None) -> bool:
         return has_role(user, *self.roles)
 
 
@@ -63,7 +67,7 @@ def register(kind: ReportKind) -> ReportKind:
     return kind
 
 
-def kinds_for(user) -> list[ReportKind]:
+def kinds_for(user: AbstractBaseUser | AnonymousUser | None) -> list[ReportKind]:
     """The kinds ``user`` may ask for, in the registry's order."""
     return [k for k in KINDS.values() if k.allowed(user)]
 
@@ -102,7 +106,7 @@ def _whole(value, field_name: str, zh: str, en: str, lo: int, hi: int) -> int:
     return int(text)
 
 
-def clean_params(kind: ReportKind, raw: dict, *, by) -> dict:
+def clean_params(kind: ReportKind, raw: dict | None, *, by: AbstractBaseUser) -> dict:
     """The parameters as ids the builder reads, checked: that the kind takes them, that they exist, and that
     ``by`` may ask for this kind of report of them (NotPermitted / NotFound otherwise)."""
     require_role(by, *kind.roles)
@@ -137,7 +141,7 @@ def clean_params(kind: ReportKind, raw: dict, *, by) -> dict:
 # --- scope checks ------------------------------------------------------------------------------------------
 
 
-def studio_in_scope(by, params: dict) -> None:
+def studio_in_scope(by: AbstractBaseUser, params: dict) -> None:
     """The studio is one ``by`` may see (a host: their own), else 404 — never a 403 confirming it exists."""
     from studios.selectors import studios_for
 
@@ -147,14 +151,14 @@ def studio_in_scope(by, params: dict) -> None:
         )
 
 
-def round_in_scope(by, params: dict) -> None:
+def round_in_scope(by: AbstractBaseUser, params: dict) -> None:
     from honourees.models import Round
 
     if not Round.objects.filter(scheme_id=params["scheme"], year=params["year"]).exists():
         raise NotFound("该项目在该年度没有评选批次。", "The scheme has no round in that year.", field="year")
 
 
-def summary_scope(by, params: dict) -> None:
+def summary_scope(by: AbstractBaseUser, params: dict) -> None:
     """A unit clerk gets their own unit's 汇总表 only; the office and the auditor any round's."""
     round_in_scope(by, params)
     if not has_role(by, Role.TALENT_OFFICE, Role.AUDITOR):
@@ -166,7 +170,9 @@ def summary_scope(by, params: dict) -> None:
 
 # --- the kinds -----------------------------------------------------------------------------------------------
 
+# Who reads the registry's exports and who reads the money's: the same four roles, named apart.
 REGISTRY_ROLES = frozenset({Role.TALENT_OFFICE, Role.AUDITOR, Role.FINANCE_MAKER, Role.FINANCE_CHECKER})
+MONEY_ROLES = frozenset({Role.TALENT_OFFICE, Role.AUDITOR, Role.FINANCE_MAKER, Role.FINANCE_CHECKER})
 
 
 def _build(path: str) -> Callable[..., Output]:
@@ -240,5 +246,50 @@ register(
         check_scope=summary_scope,
     )
 )
-
-from reports import funding_kinds  # noqa: E402,F401  (registers the kinds that read funding)
+register(
+    ReportKind(
+        code="scheme-annual",
+        label=_("Scheme annual report"),
+        description=_(
+            "One scheme's year: named, studios, sessions, apprentices, assessments, money, benefits (PDF)."
+        ),
+        roles=frozenset({Role.TALENT_OFFICE, Role.AUDITOR}),
+        build=_build("reports.scheme_annual:build"),
+        takes=("scheme", "year"),
+        required=("scheme", "year"),
+        output="pdf",
+    )
+)
+register(
+    ReportKind(
+        code="disbursements",
+        label=_("Disbursement schedule"),
+        description=_("Every award instalment by month and source, paid and to pay (Excel)."),
+        roles=MONEY_ROLES,
+        build=_build("reports.money_exports:build_disbursements"),
+        takes=("scheme", "year"),
+    )
+)
+register(
+    ReportKind(
+        code="budget",
+        label=_("Budget execution"),
+        description=_("Each source's budget per year: committed, in batches, paid, remaining (Excel)."),
+        roles=MONEY_ROLES,
+        build=_build("reports.money_exports:build_budget"),
+        takes=("scheme", "year"),
+    )
+)
+register(
+    ReportKind(
+        code="certificates",
+        label=_("Honour certificates of a round"),
+        description=_("The 荣誉证书 of every honouree of a round, one per page, for printing (PDF)."),
+        roles=frozenset({Role.TALENT_OFFICE}),
+        build=_build("reports.certificates:build"),
+        takes=("scheme", "year"),
+        required=("scheme", "year"),
+        check_scope=round_in_scope,
+        output="pdf",
+    )
+)
