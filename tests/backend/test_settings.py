@@ -23,6 +23,6 @@ def test_makemigrations_check_needs_no_secret_key():
 
 
 def test_the_web_app_refuses_to_start_without_a_secret_key_when_debug_is_off():
-    done = run("-c", "import backend.wsgi")
+    done = run("-c", "import gongjiang.wsgi")
     assert done.returncode != 0
     assert "SECRET_KEY must be set when DEBUG is off" in done.stderr

@@ -3,7 +3,7 @@
 import pytest
 from django.core.management import call_command
 
-from backend.management.commands.demo import DEMO_PASSWORD
+from gongjiang.management.commands.demo import DEMO_PASSWORD
 from honourees.models import Honouree, Nomination, Round
 from tests.browser.conftest import screenshot
 from tests.honourees.conftest import make_id

@@ -3,7 +3,7 @@
 import pytest
 from django.core.management import call_command
 
-from backend.management.commands.demo import DEMO_PASSWORD, DEMO_USERS
+from gongjiang.management.commands.demo import DEMO_PASSWORD, DEMO_USERS
 from tests.browser.conftest import screenshot
 
 pytestmark = pytest.mark.browser

@@ -15,8 +15,8 @@ from django.core.management import call_command
 from django.db.models import Sum
 from django.test import override_settings
 
-from backend.management.commands.demo import DEMO_PASSWORD
 from funding.models import Instalment, Payment
+from gongjiang.management.commands.demo import DEMO_PASSWORD
 from honourees.models import Honouree
 from tests.funding.steps import pay
 from tests.qcluster import qcluster

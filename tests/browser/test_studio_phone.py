@@ -8,7 +8,7 @@ from django.core.management import call_command
 from django.test import override_settings
 from django.utils import timezone
 
-from backend.management.commands.demo import DEMO_PASSWORD
+from gongjiang.management.commands.demo import DEMO_PASSWORD
 from studios.demo import load_demo_studio
 from studios.models import MentoringSession
 from tests.browser.conftest import screenshot

@@ -9,14 +9,14 @@ from pathlib import Path
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
-from backend.env import env_bool, env_int, env_list, env_str
+from gongjiang.env import env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("GONGJIANG_VAR_DIR", str(BASE_DIR / "var")))
 
 DEBUG = env_bool("DEBUG", False)
 # Required when DEBUG is off, but only where it is used: the web app refuses to start without it
-# (backend/wsgi.py) and Django raises ImproperlyConfigured wherever a key is needed (sessions, signing,
+# (gongjiang/wsgi.py) and Django raises ImproperlyConfigured wherever a key is needed (sessions, signing,
 # the worker's task signing). Commands that need no key, such as makemigrations --check in a build step,
 # still run on a fresh clone.
 SECRET_KEY = env_str("SECRET_KEY") or ("insecure-development-key-only-used-with-debug-on" if DEBUG else "")
@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "studios",
     "funding",
     "reports",
+    "gongjiang",
 ]
 
 MIDDLEWARE = [
@@ -58,8 +59,8 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
 ]
 
-ROOT_URLCONF = "backend.urls"
-WSGI_APPLICATION = "backend.wsgi.application"
+ROOT_URLCONF = "gongjiang.urls"
+WSGI_APPLICATION = "gongjiang.wsgi.application"
 
 TEMPLATES = [
     {
