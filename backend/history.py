@@ -7,9 +7,19 @@ management commands where there is no request, so they name the actor explicitly
 from simple_history.models import HistoricalRecords
 
 
+class _DomainHistory(HistoricalRecords):
+    def create_history_model(self, model, inherited):
+        history_model = super().create_history_model(model, inherited)
+        # simple-history names the app package as the module of a history model whose model lives in a
+        # models/ package, but puts the class in the model's own module: keep the two the same, so the
+        # class is found where it says it is (the shell's auto-import, pickling).
+        history_model.__module__ = self.module
+        return history_model
+
+
 def domain_history(**kwargs) -> HistoricalRecords:
     """The history manager every domain model declares (``history = domain_history()``)."""
-    return HistoricalRecords(**kwargs)
+    return _DomainHistory(**kwargs)
 
 
 def save_as(obj, *, by, reason: str = "", **save_kwargs):

@@ -58,3 +58,15 @@ def test_an_admin_edit_records_the_user_through_the_request(admin_client, admin_
     latest = scheme.history.latest("history_date")
     assert (latest.name, latest.history_user) == ("新名", admin_user)
     assert latest.prev_record.name == "旧名"
+
+
+def test_every_history_model_is_found_in_the_module_it_names():
+    """Models kept in a models/ package still have their history class where ``__module__`` says."""
+    import importlib
+
+    from django.apps import apps
+
+    history_models = [m for m in apps.get_models() if m.__name__.startswith("Historical")]
+    assert any(m.__module__.startswith("honourees.models.") for m in history_models)
+    for model in history_models:
+        assert getattr(importlib.import_module(model.__module__), model.__name__) is model
