@@ -13,7 +13,7 @@ from studios import services as studios
 from studios.demo import ensure_rubric
 from studios.models import InstitutionKind
 from tests.studios.conftest import add_apprentice
-from tests.studios.test_assessment_flow import NAMES, a_year_of_sessions, name_one_through_the_intake
+from tests.studios.steps import NAMES, a_year_of_sessions, name_one_through_the_intake
 
 from .conftest import name_directly
 from .steps import AFTER_PERIOD_1, PLAQUE, assess, establishment_file, one_item_rubric, status_of, studio_for
