@@ -21,7 +21,7 @@ from openpyxl.styles import Font
 from backend.errors import NotFound, NotPermitted, ValidationFailed, nothing_saved
 from backend.input import cell_text
 from backend.xlsx import load_xlsx, put_text
-from studios import selectors, services
+from studios import permissions, selectors, services
 from studios.models import Apprentice, MentoringSession
 
 COLUMNS = [
@@ -141,7 +141,7 @@ def sessions_import(*, by, studio_id: int, file) -> list[MentoringSession]:
     studio = selectors.studios_for(by).filter(pk=studio_id).first()
     if studio is None:
         raise NotFound(f"工作室 {studio_id} 不存在。", f"Studio {studio_id} does not exist.", field="studio")
-    if not services.may_manage(by, studio):  # checked before reading, so nobody else learns about the file
+    if not permissions.may_manage(by, studio):  # checked before reading, so nobody else learns about the file
         raise NotPermitted(
             "只有工作室领办人本人或人才办可以导入带徒活动。",
             "Only the studio's own host or the talent office may import its sessions.",

@@ -4,16 +4,7 @@ Each service checks who may do it, locks the rows it changes (the studio first, 
 re-checks state under the lock, writes history with ``save_as`` and raises a DomainError naming the field
 (and the row, for an import). Bad input is collected and refused as a whole: nothing is half-saved.
 
-Who may do what (who may *see* a studio: ``studios.selectors.studios_for``):
-
-- **talent office**: everything — set up studios, confirm the 挂牌, link assessors and the institution
-  contact, record pauses, open, record and finalise assessments, verify hours, and enter data for a host.
-- **studio host**: their own studio's apprentices, upgrades, evidence and sessions (log, edit, delete within
-  the edit window, import from Excel); name and address of the studio.
-- **institution contact** (a user linked to the studio): verifies or returns its sessions. Nobody verifies
-  a session they logged themselves.
-- **assessor** (an expert linked to the studio, or the office): scores the assessor items.
-- **auditor**, **finance**: read only.
+Who may do what: ``studios.permissions``.
 
 Decisions:
 
@@ -40,7 +31,7 @@ import hashlib
 import unicodedata
 import uuid
 from collections.abc import Iterable
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation
 
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
@@ -57,8 +48,8 @@ from backend.uploads import EXTENSIONS, Upload, read_upload, with_extension
 from honourees.fields import clean_person
 from honourees.models import Honouree, Round
 from honourees.services.people import person_lock_or_create
+from studios import permissions, selectors
 from studios import rubric as rub
-from studios import selectors
 from studios.models import (
     Apprentice,
     Assessment,
@@ -86,29 +77,6 @@ def edit_days() -> int:
     return int(getattr(settings, "STUDIO_SESSION_EDIT_DAYS", DEFAULT_EDIT_DAYS))
 
 
-# --- who may ---------------------------------------------------------------------------------------------------
-
-
-def may_manage(user, studio: Studio) -> bool:
-    """The office, or the studio's own host."""
-    if has_role(user, Role.TALENT_OFFICE):
-        return True
-    return has_role(user, Role.STUDIO_HOST) and studio.host_id == user.pk
-
-
-def may_verify(user, studio: Studio) -> bool:
-    """The office, or the host institution's contact linked to the studio."""
-    return has_role(user, Role.TALENT_OFFICE) or (
-        studio.contact_id is not None and studio.contact_id == user.pk
-    )
-
-
-def may_assess(user, studio: Studio) -> bool:
-    if has_role(user, Role.TALENT_OFFICE):
-        return True
-    return has_role(user, Role.EXPERT) and StudioAssessor.objects.filter(studio=studio, user=user).exists()
-
-
 # --- helpers ---------------------------------------------------------------------------------------------------
 
 
@@ -121,14 +89,6 @@ def _studio_locked(by, studio_id) -> Studio:
     if not selectors.studios_for(by).filter(pk=studio_id).exists():
         raise _not_found("工作室", "Studio", studio_id, "studio")
     return Studio.objects.select_for_update(of=("self",)).select_related("honouree").get(pk=studio_id)
-
-
-def _require_manage(by, studio: Studio) -> None:
-    if not may_manage(by, studio):
-        raise NotPermitted(
-            "只有工作室领办人本人或人才办可以修改本工作室的信息。",
-            "Only the studio's own host or the talent office may change it.",
-        )
 
 
 def _require_not_closed(studio: Studio) -> None:
@@ -255,7 +215,7 @@ def studio_file_add(
     through ``session_photo_add`` (they follow the session's edit window).
     """
     studio = _studio_locked(by, studio_id)
-    _require_manage(by, studio)
+    permissions.require_manage(by, studio)
     _require_not_closed(studio)
     if kind not in StudioFile.Kind.values or kind == StudioFile.Kind.SESSION_PHOTO:
         raise ValidationFailed(
@@ -425,7 +385,7 @@ def studio_update(*, by, studio_id: int, **data) -> Studio:
     """Change the studio's details: name and address by the host or the office; the institution only while
     the studio is being set up (it decides the funding condition); the contact only by the office."""
     studio = _studio_locked(by, studio_id)
-    _require_manage(by, studio)
+    permissions.require_manage(by, studio)
     _require_not_closed(studio)
     unknown = sorted(set(data) - {"name", "institution_name", "institution_kind", "address", "contact_id"})
     if unknown:
@@ -693,7 +653,7 @@ def apprentice_add(
 ) -> Apprentice:
     """An apprentice under a 师带徒协议 with the studio; the person is found or made by identity number."""
     studio = _studio_locked(by, studio_id)
-    _require_manage(by, studio)
+    permissions.require_manage(by, studio)
     _require_not_closed(studio)
     errors: list = []
     person_data = clean_person(person, errors, row=row)
@@ -756,7 +716,7 @@ def apprentice_update(*, by, apprentice_id: int, **data) -> Apprentice:
     if found is None:
         raise _not_found("学徒", "Apprentice", apprentice_id, "apprentice")
     studio = _studio_locked(by, found)
-    _require_manage(by, studio)
+    permissions.require_manage(by, studio)
     _require_not_closed(studio)
     app = Apprentice.objects.select_for_update().get(pk=apprentice_id)
     unknown = sorted(
@@ -806,7 +766,7 @@ def skill_upgrade_record(
     if found is None:
         raise _not_found("学徒", "Apprentice", apprentice_id, "apprentice")
     studio = _studio_locked(by, found)
-    _require_manage(by, studio)
+    permissions.require_manage(by, studio)
     _require_not_closed(studio)
     app = Apprentice.objects.select_for_update().select_related("person").get(pk=apprentice_id)
     errors: list = []
@@ -879,15 +839,6 @@ def skill_upgrade_record(
 
 
 # --- sessions --------------------------------------------------------------------------------------------------
-
-
-def _minutes(start: dt.time, end: dt.time) -> int:
-    return (end.hour * 60 + end.minute) - (start.hour * 60 + start.minute)
-
-
-def hours_of(minutes: int) -> Decimal:
-    """Minutes as hours with two decimals, rounded half up (1 h 20 min → 1.33)."""
-    return (Decimal(minutes) / 60).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
 def _time_or_none(value, *, field: str, zh: str, en: str, errors: list, row) -> dt.time | None:
@@ -978,7 +929,7 @@ def _check_session(studio: Studio, data: dict, *, session: MentoringSession | No
             )
     minutes = None
     if start is not None and end is not None:
-        minutes = _minutes(start, end)
+        minutes = rub.minutes_between(start, end)
         if minutes <= 0:
             _err(
                 errors,
@@ -1008,8 +959,8 @@ def _check_session(studio: Studio, data: dict, *, session: MentoringSession | No
             _err(
                 errors,
                 "date",
-                f"{day} 已登记 {hours_of(taken)} 小时，加上本次 {hours_of(minutes)} 小时超过一天 24 小时。",
-                f"{day} already has {hours_of(taken)} hours logged; with these {hours_of(minutes)} it is more than 24 hours in a day.",
+                f"{day} 已登记 {rub.hours_of(taken)} 小时，加上本次 {rub.hours_of(minutes)} 小时超过一天 24 小时。",
+                f"{day} already has {rub.hours_of(taken)} hours logged; with these {rub.hours_of(minutes)} it is more than 24 hours in a day.",
                 row,
             )
     ids = []
@@ -1058,7 +1009,7 @@ def _check_session(studio: Studio, data: dict, *, session: MentoringSession | No
         "starts_at": start,
         "ends_at": end,
         "minutes": minutes,
-        "hours": hours_of(minutes),
+        "hours": rub.hours_of(minutes),
         "kind": kind,
         "topic": topic,
         "location": location,
@@ -1098,7 +1049,7 @@ def session_log(
     The studio's row is locked, so two saves of the same day are checked against 24 hours one after the other.
     """
     studio = _studio_locked(by, studio_id)
-    _require_manage(by, studio)
+    permissions.require_manage(by, studio)
     _require_loggable(studio)
     clean = _check_session(
         studio,
@@ -1181,7 +1132,7 @@ def session_edit(
 ) -> MentoringSession:
     """Correct a session within its edit window (a returned one goes back for verification); in the history."""
     studio, session = _session_locked(by, session_id)
-    _require_manage(by, studio)
+    permissions.require_manage(by, studio)
     _require_loggable(studio)
     _require_editable(session)
     clean = _check_session(
@@ -1221,7 +1172,7 @@ def session_edit(
 def session_delete(*, by, session_id: int) -> None:
     """Remove a session logged by mistake, within its edit window; its photos go once the delete commits."""
     studio, session = _session_locked(by, session_id)
-    _require_manage(by, studio)
+    permissions.require_manage(by, studio)
     _require_editable(session)
     names = []
     for photo in session.photos.all():
@@ -1241,7 +1192,7 @@ def session_delete(*, by, session_id: int) -> None:
 def session_photo_add(*, by, session_id: int, uploaded_file) -> StudioFile:
     """A photo (or scanned sign-in sheet) of a session, within the session's edit window."""
     studio, session = _session_locked(by, session_id)
-    _require_manage(by, studio)
+    permissions.require_manage(by, studio)
     _require_editable(session)
     checked = read_upload(uploaded_file, field="photos", stem="file", named=True)
     return _store(by, studio, StudioFile.Kind.SESSION_PHOTO, checked, session=session)
@@ -1266,7 +1217,7 @@ def sessions_verify(*, by, session_ids: Iterable[int]) -> list[MentoringSession]
     done = []
     for session in MentoringSession.objects.select_for_update().filter(pk__in=ids).order_by("pk"):
         studio = studios[session.studio_id]
-        if not may_verify(by, studio):
+        if not permissions.may_verify(by, studio):
             raise NotPermitted(
                 "只有共建院校联系人或人才办可以核实学时。",
                 "Only the institution's contact or the talent office may verify hours.",
@@ -1296,7 +1247,7 @@ def sessions_verify(*, by, session_ids: Iterable[int]) -> list[MentoringSession]
 def session_return(*, by, session_id: int, reason: str) -> MentoringSession:
     """Send a session back to the host with the reason; the host has a new edit window to correct it."""
     studio, session = _session_locked(by, session_id)
-    if not may_verify(by, studio):
+    if not permissions.may_verify(by, studio):
         raise NotPermitted(
             "只有共建院校联系人或人才办可以退回学时。",
             "Only the institution's contact or the talent office may return hours.",
@@ -1448,7 +1399,7 @@ def _points(value, item: rub.Item, errors: list) -> Decimal | None:
 def assessment_score(*, by, assessment_id: int, scores: dict, comment: str = "") -> AssessorSheet:
     """An assessor's points for every assessor item of the current attempt (replacing their earlier sheet)."""
     rubric, assessment = _assessment_locked(by, assessment_id)
-    if not may_assess(by, assessment.studio):
+    if not permissions.may_assess(by, assessment.studio):
         raise NotPermitted(
             "只有本工作室的考核专家或人才办可以打分。",
             "Only the studio's assessors or the talent office may score.",
@@ -1490,18 +1441,6 @@ def assessment_score(*, by, assessment_id: int, scores: dict, comment: str = "")
     return save_as(sheet, by=by, reason=f"scored attempt {assessment.attempt}")
 
 
-def assessor_average(sheets: list[AssessorSheet]) -> dict[str, Decimal]:
-    """Each item's points averaged over the assessors' sheets, rounded half up to two decimals."""
-    totals: dict[str, list[Decimal]] = {}
-    for sheet in sheets:
-        for code, value in sheet.scores.items():
-            totals.setdefault(code, []).append(Decimal(value))
-    return {
-        code: (sum(v) / len(v)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-        for code, v in totals.items()
-    }
-
-
 @transaction.atomic
 def assessment_record(*, by, assessment_id: int, on: dt.date | None = None) -> Assessment:
     """Score the period from the logs and the assessors' sheets, grade it and tell funding.
@@ -1532,7 +1471,7 @@ def assessment_record(*, by, assessment_id: int, on: dt.date | None = None) -> A
     window_end = a.ends_on if a.attempt == 1 else min(a.rectification_until, on)
     measures = selectors.measure({a.studio_id: (a.starts_on, window_end)})[a.studio_id]["verified"]
     share, _paused = selectors.active_share(list(a.studio.pauses.all()), a.starts_on, a.ends_on)
-    sheet = rub.score(items, measures, share, assessor_average(sheets))
+    sheet = rub.score(items, measures, share, rub.assessor_average(sheets))
     total = sheet.total
     excellent_allowed, note = a.attempt == 1, ""
     if a.attempt == 1 and total >= rubric.excellent_line:

@@ -25,7 +25,7 @@ from backend.personal_data import id_number_for
 from backend.roles import Role, has_role
 from backend.skills import SkillLevel
 from honourees.models import Honouree
-from studios import imports, selectors, services
+from studios import imports, permissions, selectors, services
 from studios import rubric as rubric_rules
 from studios.forms import ApprenticeForm, SessionForm, StudioForm, UpgradeForm
 from studios.models import (
@@ -146,8 +146,8 @@ def studio_detail(request, pk: int):
             "assessments": studio.assessments.all(),
             "assessors": studio.assessors.select_related("user"),
             "counts_for_round": counting is None or studio.institution_kind in counting,
-            "can_manage": services.may_manage(user, studio) and studio.status != Studio.Status.CLOSED,
-            "can_verify": services.may_verify(user, studio),
+            "can_manage": permissions.may_manage(user, studio) and studio.status != Studio.Status.CLOSED,
+            "can_verify": permissions.may_verify(user, studio),
             "is_office": has_role(user, Role.TALENT_OFFICE),
             "experts": get_user_model()
             .objects.filter(groups__name=Role.EXPERT, is_active=True)
@@ -227,7 +227,7 @@ def file_download(request, pk: int):
 def session_log(request, pk: int):
     """The phone page: one screen, today's date, the active apprentices ticked."""
     studio = _studio(request, pk)
-    if not services.may_manage(request.user, studio):
+    if not permissions.may_manage(request.user, studio):
         raise Http404
     today = timezone.localdate()
     apprentices = list(selectors.active_apprentices(studio, today))
@@ -297,8 +297,8 @@ def session_list(request, pk: int):
             "sessions": sessions,
             "status": status,
             "statuses": MentoringSession.Status.choices,
-            "can_verify": services.may_verify(request.user, studio),
-            "can_manage": services.may_manage(request.user, studio),
+            "can_verify": permissions.may_verify(request.user, studio),
+            "can_manage": permissions.may_manage(request.user, studio),
         },
     )
 
@@ -309,7 +309,7 @@ def session_detail(request, pk: int):
     studio = session.studio
     user = request.user
     can_edit = (
-        services.may_manage(user, studio)
+        permissions.may_manage(user, studio)
         and session.status != MentoringSession.Status.VERIFIED
         and timezone.now() <= session.editable_until
         and studio.status == Studio.Status.ESTABLISHED
@@ -342,7 +342,7 @@ def session_detail(request, pk: int):
             "studio": studio,
             "form": form,
             "can_edit": can_edit,
-            "can_verify": services.may_verify(user, studio)
+            "can_verify": permissions.may_verify(user, studio)
             and session.status == MentoringSession.Status.SUBMITTED
             and session.logged_by_id != user.pk,
             "attendees": session.attendance.select_related("apprentice__person"),
@@ -382,7 +382,7 @@ def session_photo(request, pk):
 @login_required
 def session_import(request, pk: int):
     studio = _studio(request, pk)
-    if not services.may_manage(request.user, studio):
+    if not permissions.may_manage(request.user, studio):
         raise Http404
     errors, made = [], None
     if request.method == "POST":
@@ -415,7 +415,7 @@ def session_template(request, pk: int):
 @login_required
 def apprentice_new(request, pk: int):
     studio = _studio(request, pk)
-    if not services.may_manage(request.user, studio):
+    if not permissions.may_manage(request.user, studio):
         raise Http404
     form = ApprenticeForm(request.POST or None, initial={"agreement_start": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
@@ -443,7 +443,7 @@ def apprentice_detail(request, pk: int):
             "files": app.files.all(),
             "form": UpgradeForm(),
             "levels": SkillLevel.choices,
-            "can_manage": services.may_manage(request.user, app.studio)
+            "can_manage": permissions.may_manage(request.user, app.studio)
             and app.studio.status != Studio.Status.CLOSED,
             "sessions": MentoringSession.objects.filter(attendance__apprentice=app).order_by("-date")[:20],
         },
@@ -522,9 +522,9 @@ def assessment_detail(request, pk: int):
             "sheets": sheets,
             "mine": mine,
             "assessor_items": assessor_items,
-            "can_score": a.status in Assessment.SCORING and services.may_assess(user, a.studio),
+            "can_score": a.status in Assessment.SCORING and permissions.may_assess(user, a.studio),
             "is_office": has_role(user, Role.TALENT_OFFICE),
-            "averages": services.assessor_average([s for s in sheets if s.attempt == a.attempt]),
+            "averages": rubric_rules.assessor_average([s for s in sheets if s.attempt == a.attempt]),
         },
     )
 

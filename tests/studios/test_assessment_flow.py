@@ -13,6 +13,7 @@ from backend.errors import Conflict, NotPermitted, TransitionNotAllowed, Validat
 from honourees.models import Honouree
 from studios import selectors, services
 from studios.models import Assessment, MentoringSession, StudioAssessor
+from studios.rubric import assessor_average
 from studios.signals import assessment_recorded, studio_closed, studio_established
 
 from .conftest import PLAQUE, add_apprentice, log, png_upload, set_up_studio
@@ -337,7 +338,7 @@ def test_assessor_scores_are_checked_item_by_item(studio_a, office, assessor, ma
     services.assessment_score(
         by=assessor, assessment_id=a.pk, scores={"site": "13", "innovation": "11", "exchange": "7"}
     )
-    assert services.assessor_average(list(a.sheets.all())) == {
+    assert assessor_average(list(a.sheets.all())) == {
         "site": Decimal("12.50"),
         "innovation": Decimal("10.50"),
         "exchange": Decimal("7.50"),
