@@ -40,7 +40,6 @@ from studios.models import (
     StudioPause,
     StudioRubric,
 )
-from studios.services import assessor_average
 
 S = MentoringSession.Status
 TEMPLATE = "reports/studio_annual_pdf.html"
@@ -298,7 +297,7 @@ def _items(year: StudioYear, rubric, assessment, sheets, share, upgrades_seen, w
         measures = selectors.measure({year.studio.pk: (year.starts_on, min(window_end, year.ends_on))})[
             year.studio.pk
         ]["verified"]
-        sheet = rub.score(items, measures, share, assessor_average(sheets))
+        sheet = rub.score(items, measures, share, rub.assessor_average(sheets))
         results = {r.item.code: r.as_dict() for r in sheet.results}
         total = sheet.total
     rows = []

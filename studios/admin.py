@@ -22,7 +22,7 @@ class StudioRubricAdmin(SimpleHistoryAdmin):
     list_display = ["round", "pass_line", "excellent_line", "excellent_cap", "rectification_months"]
 
     def has_change_permission(self, request, obj=None):
-        # As studios.services.rubric_save: once a result of the round is recorded, its rubric is fixed.
+        # As studios.services.assessments.rubric_save: once a result of the round is recorded, its rubric is fixed.
         if (
             obj is not None
             and Assessment.objects.filter(studio__honouree__round_id=obj.round_id)

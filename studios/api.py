@@ -13,9 +13,10 @@ from rest_framework.response import Response
 
 from backend.api import validated
 from backend.errors import NotFound
-from studios import imports, selectors, services
+from studios import imports, selectors
 from studios import serializers as s
 from studios.models import SessionAttendance
+from studios.services import apprentices, assessments, evidence, sessions, studios
 
 
 class StudioViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
@@ -36,7 +37,7 @@ class StudioViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     )
     def create(self, request):
         d = validated(s.StudioIn, request.data)
-        studio = services.studio_create(
+        studio = studios.studio_create(
             by=request.user,
             honouree_id=d["honouree"],
             host_id=d["host"],
@@ -54,7 +55,7 @@ class StudioViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         d = dict(validated(s.StudioUpdateIn, request.data))
         if "contact" in d:
             d["contact_id"] = d.pop("contact")
-        services.studio_update(by=request.user, studio_id=studio.pk, **d)
+        studios.studio_update(by=request.user, studio_id=studio.pk, **d)
         return self._out(studio.pk)
 
     @extend_schema(
@@ -78,7 +79,7 @@ class StudioViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"])
     def establish(self, request, pk=None):
         d = validated(s.EstablishIn, request.data)
-        services.studio_establish(
+        studios.studio_establish(
             by=request.user, studio_id=self.get_object().pk, plaque_date=d["plaque_date"]
         )
         return self._out(pk)
@@ -87,7 +88,7 @@ class StudioViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
         d = validated(s.CloseIn, request.data)
-        services.studio_close(by=request.user, studio_id=self.get_object().pk, **d)
+        studios.studio_close(by=request.user, studio_id=self.get_object().pk, **d)
         return self._out(pk)
 
     @extend_schema(
@@ -98,7 +99,7 @@ class StudioViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"])
     def files(self, request, pk=None):
         d = validated(s.StudioFileIn, request.data)
-        f = services.studio_file_add(
+        f = evidence.studio_file_add(
             by=request.user,
             studio_id=self.get_object().pk,
             kind=d["kind"],
@@ -112,9 +113,7 @@ class StudioViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"])
     def assessors(self, request, pk=None):
         d = validated(s.UserIn, request.data)
-        link = services.studio_assessor_add(
-            by=request.user, studio_id=self.get_object().pk, user_id=d["user"]
-        )
+        link = studios.studio_assessor_add(by=request.user, studio_id=self.get_object().pk, user_id=d["user"])
         return Response({"id": link.pk, "user": link.user_id}, status=status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -123,7 +122,7 @@ class StudioViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"])
     def pauses(self, request, pk=None):
         d = validated(s.PauseIn, request.data)
-        p = services.pause_record(by=request.user, studio_id=self.get_object().pk, **d)
+        p = studios.pause_record(by=request.user, studio_id=self.get_object().pk, **d)
         return Response(s.PauseOut(p).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -155,7 +154,7 @@ class ApprenticeViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewse
     @extend_schema(request=s.ApprenticeIn, responses={201: s.ApprenticeOut})
     def create(self, request):
         d = validated(s.ApprenticeIn, request.data)
-        app = services.apprentice_add(
+        app = apprentices.apprentice_add(
             by=request.user, studio_id=d.pop("studio"), person=dict(d.pop("person")), **d
         )
         return self._out(app.pk, status.HTTP_201_CREATED)
@@ -163,7 +162,7 @@ class ApprenticeViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewse
     @extend_schema(request=s.ApprenticeUpdateIn, responses=s.ApprenticeOut)
     def partial_update(self, request, pk=None):
         app = self.get_object()
-        services.apprentice_update(
+        apprentices.apprentice_update(
             by=request.user, apprentice_id=app.pk, **validated(s.ApprenticeUpdateIn, request.data)
         )
         return self._out(app.pk)
@@ -172,7 +171,7 @@ class ApprenticeViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewse
     @action(detail=True, methods=["post"])
     def upgrades(self, request, pk=None):
         d = validated(s.UpgradeIn, request.data)
-        up = services.skill_upgrade_record(by=request.user, apprentice_id=self.get_object().pk, **d)
+        up = apprentices.skill_upgrade_record(by=request.user, apprentice_id=self.get_object().pk, **d)
         return Response(s.UpgradeOut(up).data, status=status.HTTP_201_CREATED)
 
 
@@ -202,7 +201,7 @@ class SessionViewSet(viewsets.ModelViewSet):
     @extend_schema(request=s.SessionCreateIn, responses={201: s.SessionOut})
     def create(self, request):
         d = dict(validated(s.SessionCreateIn, request.data))
-        session = services.session_log(
+        session = sessions.session_log(
             by=request.user, studio_id=d.pop("studio"), attendee_ids=d.pop("attendees"), **d
         )
         return self._out(session.pk, status.HTTP_201_CREATED)
@@ -213,11 +212,11 @@ class SessionViewSet(viewsets.ModelViewSet):
     def update(self, request, pk=None):
         session = self.get_object()
         d = dict(validated(s.SessionIn, request.data))
-        services.session_edit(by=request.user, session_id=session.pk, attendee_ids=d.pop("attendees"), **d)
+        sessions.session_edit(by=request.user, session_id=session.pk, attendee_ids=d.pop("attendees"), **d)
         return self._out(session.pk)
 
     def destroy(self, request, pk=None):
-        services.session_delete(by=request.user, session_id=self.get_object().pk)
+        sessions.session_delete(by=request.user, session_id=self.get_object().pk)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(
@@ -226,7 +225,7 @@ class SessionViewSet(viewsets.ModelViewSet):
     @action(detail=False, methods=["post"])
     def verify(self, request):
         d = validated(s.VerifyIn, request.data)
-        done = services.sessions_verify(by=request.user, session_ids=d["sessions"])
+        done = sessions.sessions_verify(by=request.user, session_ids=d["sessions"])
         qs = self.get_queryset().filter(pk__in=[x.pk for x in done])
         return Response(s.SessionOut(qs, many=True).data)
 
@@ -238,14 +237,14 @@ class SessionViewSet(viewsets.ModelViewSet):
     @action(detail=True, methods=["post"], url_path="return")
     def return_(self, request, pk=None):
         d = validated(s.StudioReasonIn, request.data)
-        services.session_return(by=request.user, session_id=self.get_object().pk, reason=d["reason"])
+        sessions.session_return(by=request.user, session_id=self.get_object().pk, reason=d["reason"])
         return self._out(pk)
 
     @extend_schema(request={"multipart/form-data": s.PhotoIn}, responses=s.SessionOut, summary="Add a photo")
     @action(detail=True, methods=["post"])
     def photos(self, request, pk=None):
         d = validated(s.PhotoIn, request.data)
-        services.session_photo_add(by=request.user, session_id=self.get_object().pk, uploaded_file=d["file"])
+        sessions.session_photo_add(by=request.user, session_id=self.get_object().pk, uploaded_file=d["file"])
         return self._out(pk)
 
 
@@ -264,28 +263,28 @@ class AssessmentViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     )
     def create(self, request):
         d = validated(s.AssessmentOpenIn, request.data)
-        a = services.assessment_open(by=request.user, studio_id=d["studio"], period=d["period"])
+        a = assessments.assessment_open(by=request.user, studio_id=d["studio"], period=d["period"])
         return self._out(a.pk, status.HTTP_201_CREATED)
 
     @extend_schema(request=s.ScoresIn, responses=dict, summary="An assessor's points for the assessor items")
     @action(detail=True, methods=["post"])
     def score(self, request, pk=None):
         d = validated(s.ScoresIn, request.data)
-        sheet = services.assessment_score(by=request.user, assessment_id=self.get_object().pk, **d)
+        sheet = assessments.assessment_score(by=request.user, assessment_id=self.get_object().pk, **d)
         return Response({"attempt": sheet.attempt, "scores": sheet.scores})
 
     @extend_schema(request=s.RecordIn, responses=s.AssessmentOut, summary="Record the result (tells funding)")
     @action(detail=True, methods=["post"])
     def record(self, request, pk=None):
         d = validated(s.RecordIn, request.data)
-        services.assessment_record(by=request.user, assessment_id=self.get_object().pk, on=d["on"])
+        assessments.assessment_record(by=request.user, assessment_id=self.get_object().pk, on=d["on"])
         return self._out(pk)
 
     @extend_schema(request=s.RectifyIn, responses=s.AssessmentOut, summary="Give a rectification period")
     @action(detail=True, methods=["post"])
     def rectify(self, request, pk=None):
         d = validated(s.RectifyIn, request.data)
-        services.assessment_open_rectification(by=request.user, assessment_id=self.get_object().pk, **d)
+        assessments.assessment_open_rectification(by=request.user, assessment_id=self.get_object().pk, **d)
         return self._out(pk)
 
     @extend_schema(
@@ -294,7 +293,7 @@ class AssessmentViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"])
     def finalise(self, request, pk=None):
         d = validated(s.StudioReasonIn, request.data)
-        services.assessment_make_final(
+        assessments.assessment_make_final(
             by=request.user, assessment_id=self.get_object().pk, reason=d["reason"]
         )
         return self._out(pk)

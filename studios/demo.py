@@ -20,9 +20,13 @@ from django.utils import timezone
 from backend.history import save_as
 from backend.idnumbers import id_check_char
 from honourees.models import Honouree, Nomination, Person, RecommendingUnit, Round
-from studios import services
 from studios.models import InstitutionKind, Studio, StudioAssessor, StudioRubric
 from studios.rubric import BALING_RUBRIC
+from studios.services.apprentices import apprentice_add, skill_upgrade_record
+from studios.services.assessments import rubric_save
+from studios.services.evidence import studio_file_add
+from studios.services.sessions import session_log, sessions_verify
+from studios.services.studios import studio_create, studio_establish
 
 HOST = ("周建华", dt.date(1975, 4, 12), "M")
 APPRENTICES = [
@@ -66,7 +70,7 @@ def ensure_rubric(round_: Round, *, by) -> StudioRubric:
     if existing is not None:
         return existing
     data = BALING_RUBRIC
-    return services.rubric_save(
+    return rubric_save(
         by=by,
         round_id=round_.pk,
         items=data["items"],
@@ -143,7 +147,7 @@ def load_demo_studio(*, host, office, assessor=None, today: dt.date | None = Non
     studio = Studio.objects.filter(honouree=honouree).exclude(status=Studio.Status.CLOSED).first()
     if studio is not None:
         return studio
-    studio = services.studio_create(
+    studio = studio_create(
         by=office,
         honouree_id=honouree.pk,
         host_id=host.pk,
@@ -152,19 +156,19 @@ def load_demo_studio(*, host, office, assessor=None, today: dt.date | None = Non
         institution_kind=InstitutionKind.VOCATIONAL_COLLEGE_INDUSTRY_COLLEGE,
         address="岳阳市岳阳楼区学院路",
     )
-    services.studio_file_add(
+    studio_file_add(
         by=office,
         studio_id=studio.pk,
         kind="establishment",
         uploaded_file=SimpleUploadedFile("挂牌照片.png", tiny_png(), "image/png"),
     )
     plaque = today - relativedelta(months=8)
-    studio = services.studio_establish(by=office, studio_id=studio.pk, plaque_date=plaque)
+    studio = studio_establish(by=office, studio_id=studio.pk, plaque_date=plaque)
     if assessor is not None:
         StudioAssessor.objects.get_or_create(studio=studio, user=assessor)
     apprentices = []
     for n, (app_name, app_birth, app_gender, level, employer) in enumerate(APPRENTICES, start=1):
-        app = services.apprentice_add(
+        app = apprentice_add(
             by=host,
             studio_id=studio.pk,
             person={
@@ -181,7 +185,7 @@ def load_demo_studio(*, host, office, assessor=None, today: dt.date | None = Non
             trade="钳工",
         )
         if n <= 4:
-            services.studio_file_add(
+            studio_file_add(
                 by=host,
                 studio_id=studio.pk,
                 kind="agreement",
@@ -189,7 +193,7 @@ def load_demo_studio(*, host, office, assessor=None, today: dt.date | None = Non
                 uploaded_file=SimpleUploadedFile(f"师带徒协议-{app_name}.pdf", tiny_pdf(), "application/pdf"),
             )
         apprentices.append(app)
-    services.skill_upgrade_record(
+    skill_upgrade_record(
         by=host,
         apprentice_id=apprentices[2].pk,
         to_level="senior",
@@ -200,7 +204,7 @@ def load_demo_studio(*, host, office, assessor=None, today: dt.date | None = Non
     to_verify = []
     while day < today:
         attendees = [a.pk for i, a in enumerate(apprentices) if (i + n) % 3 != 0]
-        session = services.session_log(
+        session = session_log(
             by=host,
             studio_id=studio.pk,
             date=day,
@@ -215,5 +219,5 @@ def load_demo_studio(*, host, office, assessor=None, today: dt.date | None = Non
             to_verify.append(session.pk)
         day, n = day + dt.timedelta(days=14), n + 1
     if to_verify:
-        services.sessions_verify(by=office, session_ids=to_verify)
+        sessions_verify(by=office, session_ids=to_verify)
     return studio

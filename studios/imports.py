@@ -3,10 +3,10 @@
 The sheet (``session_template``) has one header row — 日期 | 开始时间 | 结束时间 | 类型 | 活动内容 | 地点 |
 参加学徒 | 备注 — and a session per row. 参加学徒 lists the studio's apprentices by name, separated by 、 or
 commas; where two apprentices share a name, write the last four characters of the identity number after
-it: 张伟（1234）. Each row goes through ``services.session_log`` like the phone page, inside one transaction
-with a savepoint per row, so the rules are checked in one place and a row can be checked against the rows
-above it (24 hours a day, overlaps). Every problem is reported with its row and column, and then nothing is
-saved. Imported sessions are submitted for verification like any other.
+it: 张伟（1234）. Each row goes through ``studios.services.sessions.session_log`` like the phone page, inside
+one transaction with a savepoint per row, so the rules are checked in one place and a row can be checked
+against the rows above it (24 hours a day, overlaps). Every problem is reported with its row and column, and
+then nothing is saved. Imported sessions are submitted for verification like any other.
 """
 
 from __future__ import annotations
@@ -14,6 +14,8 @@ from __future__ import annotations
 import io
 import re
 
+from django.contrib.auth.models import User
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from openpyxl import Workbook
 from openpyxl.styles import Font
@@ -21,8 +23,9 @@ from openpyxl.styles import Font
 from backend.errors import NotFound, NotPermitted, ValidationFailed, nothing_saved
 from backend.input import cell_text
 from backend.xlsx import load_xlsx, put_text
-from studios import selectors, services
+from studios import permissions, selectors
 from studios.models import Apprentice, MentoringSession
+from studios.services import sessions
 
 COLUMNS = [
     # field, header, English
@@ -136,12 +139,12 @@ def _attendees(text, roster: list[Apprentice]) -> tuple[list[int], list[tuple[st
     return ids, problems
 
 
-def sessions_import(*, by, studio_id: int, file) -> list[MentoringSession]:
+def sessions_import(*, by: User, studio_id: int, file: UploadedFile | bytes) -> list[MentoringSession]:
     """Sessions from the filled-in sheet, all rows or none; errors name the row and the column."""
     studio = selectors.studios_for(by).filter(pk=studio_id).first()
     if studio is None:
         raise NotFound(f"工作室 {studio_id} 不存在。", f"Studio {studio_id} does not exist.", field="studio")
-    if not services.may_manage(by, studio):  # checked before reading, so nobody else learns about the file
+    if not permissions.may_manage(by, studio):  # checked before reading, so nobody else learns about the file
         raise NotPermitted(
             "只有工作室领办人本人或人才办可以导入带徒活动。",
             "Only the studio's own host or the talent office may import its sessions.",
@@ -229,7 +232,7 @@ def sessions_import(*, by, studio_id: int, file) -> list[MentoringSession]:
             try:
                 with transaction.atomic():  # a failed row rolls back alone; the others still get checked
                     made.append(
-                        services.session_log(
+                        sessions.session_log(
                             by=by,
                             studio_id=studio.pk,
                             date=date_value,

@@ -1,4 +1,5 @@
-"""The annual assessment rubric as data, and how a studio's year is scored against it. Pure, no database.
+"""The annual assessment rubric as data, and how a studio's year is scored against it (with the arithmetic
+it rests on: a session's minutes as hours, the assessors' average). Pure, no database.
 
 A round's rubric (``StudioRubric``, one per round) lists items. Each item has a code, a Chinese and an
 English name, its maximum points, and what it measures:
@@ -32,12 +33,18 @@ Decisions:
 
 from __future__ import annotations
 
+import datetime as dt
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import TYPE_CHECKING
 
 from backend.errors import ValidationFailed
 from backend.skills import SkillLevel, at_least
+
+if TYPE_CHECKING:
+    from studios.models import AssessorSheet
 
 ASSESSOR = "assessor"
 COUNT_MEASURES = ("sessions", "apprentices_taught", "upgrades", "agreements")
@@ -278,6 +285,28 @@ def excellent_limit(cap: Decimal | None, studios: int) -> int | None:
     if cap is None:
         return None
     return math.floor(Decimal(cap) * studios)
+
+
+def assessor_average(sheets: Iterable[AssessorSheet]) -> dict[str, Decimal]:
+    """Each item's points averaged over the assessors' sheets, rounded half up to two decimals."""
+    totals: dict[str, list[Decimal]] = {}
+    for sheet in sheets:
+        for code, value in sheet.scores.items():
+            totals.setdefault(code, []).append(Decimal(value))
+    return {
+        code: (sum(v) / len(v)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+        for code, v in totals.items()
+    }
+
+
+def minutes_between(start: dt.time, end: dt.time) -> int:
+    """A session's length in whole minutes (negative or zero when it does not end after it starts)."""
+    return (end.hour * 60 + end.minute) - (start.hour * 60 + start.minute)
+
+
+def hours_of(minutes: int) -> Decimal:
+    """Minutes as hours with two decimals, rounded half up (1 h 20 min → 1.33)."""
+    return (Decimal(minutes) / 60).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
 # --- 巴陵工匠 2023 ---------------------------------------------------------------------------------------

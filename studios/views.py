@@ -25,7 +25,7 @@ from backend.personal_data import id_number_for
 from backend.roles import Role, has_role
 from backend.skills import SkillLevel
 from honourees.models import Honouree
-from studios import imports, selectors, services
+from studios import imports, permissions, selectors
 from studios import rubric as rubric_rules
 from studios.forms import ApprenticeForm, SessionForm, StudioForm, UpgradeForm
 from studios.models import (
@@ -36,6 +36,7 @@ from studios.models import (
     Studio,
     StudioFile,
 )
+from studios.services import apprentices, assessments, evidence, sessions, studios
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -53,20 +54,20 @@ def _studio(request, pk) -> Studio:
 @login_required
 def studio_list(request):
     user = request.user
-    studios = list(selectors.studios_for(user).order_by("id")[:500])
-    if len(studios) == 1 and not has_role(user, Role.TALENT_OFFICE, Role.AUDITOR, Role.EXPERT):
-        return redirect("studios:studio-detail", studios[0].pk)  # a host goes straight to their studio
+    visible = list(selectors.studios_for(user).order_by("id")[:500])
+    if len(visible) == 1 and not has_role(user, Role.TALENT_OFFICE, Role.AUDITOR, Role.EXPERT):
+        return redirect("studios:studio-detail", visible[0].pk)  # a host goes straight to their studio
     waiting = dict(
         MentoringSession.objects.filter(
-            studio__in=[s.pk for s in studios], status=MentoringSession.Status.SUBMITTED
+            studio__in=[s.pk for s in visible], status=MentoringSession.Status.SUBMITTED
         )
         .values("studio_id")
         .annotate(n=Count("id"))
         .values_list("studio_id", "n")
         .order_by()
     )
-    progress = selectors.progress_for(studios)
-    rows = [{"studio": s, "progress": progress.get(s.pk), "waiting": waiting.get(s.pk, 0)} for s in studios]
+    progress = selectors.progress_for(visible)
+    rows = [{"studio": s, "progress": progress.get(s.pk), "waiting": waiting.get(s.pk, 0)} for s in visible]
     return render(
         request, "studios/studio_list.html", {"rows": rows, "is_office": has_role(user, Role.TALENT_OFFICE)}
     )
@@ -93,7 +94,7 @@ def studio_new(request):
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
-            studio = services.studio_create(
+            studio = studios.studio_create(
                 by=request.user,
                 honouree_id=d["honouree"],
                 host_id=d["host"],
@@ -119,15 +120,15 @@ def studio_detail(request, pk: int):
     studio = _studio(request, pk)
     progress = selectors.progress_for([studio]).get(studio.pk)
     today = timezone.localdate()
-    sessions = list(
+    recent = list(
         selectors.with_overlaps(MentoringSession.objects.filter(studio=studio))
         .prefetch_related(
             Prefetch("attendance", queryset=SessionAttendance.objects.select_related("apprentice__person"))
         )
         .order_by("-date", "-starts_at", "-id")[:10]
     )
-    apprentices = list(Apprentice.objects.filter(studio=studio).select_related("person").order_by("id"))
-    for a in apprentices:
+    roster = list(Apprentice.objects.filter(studio=studio).select_related("person").order_by("id"))
+    for a in roster:
         a.is_active = a.active_on(today)
     counting = selectors.counting_institution_kinds(studio.honouree.round)
     return render(
@@ -139,15 +140,15 @@ def studio_detail(request, pk: int):
             "hours": selectors.hours_summary(studio, progress.starts_on, progress.ends_on)
             if progress
             else None,
-            "sessions": sessions,
-            "apprentices": apprentices,
+            "sessions": recent,
+            "apprentices": roster,
             "files": studio.files.filter(kind=StudioFile.Kind.ESTABLISHMENT),
             "pauses": studio.pauses.all(),
             "assessments": studio.assessments.all(),
             "assessors": studio.assessors.select_related("user"),
             "counts_for_round": counting is None or studio.institution_kind in counting,
-            "can_manage": services.may_manage(user, studio) and studio.status != Studio.Status.CLOSED,
-            "can_verify": services.may_verify(user, studio),
+            "can_manage": permissions.may_manage(user, studio) and studio.status != Studio.Status.CLOSED,
+            "can_verify": permissions.may_verify(user, studio),
             "is_office": has_role(user, Role.TALENT_OFFICE),
             "experts": get_user_model()
             .objects.filter(groups__name=Role.EXPERT, is_active=True)
@@ -161,7 +162,7 @@ def studio_detail(request, pk: int):
 
 @action
 def studio_establish(request, pk):
-    s = services.studio_establish(
+    s = studios.studio_establish(
         by=request.user,
         studio_id=pk,
         plaque_date=form_date(request.POST.get("plaque_date"), field="plaque_date"),
@@ -171,7 +172,7 @@ def studio_establish(request, pk):
 
 @action
 def studio_close(request, pk):
-    services.studio_close(
+    studios.studio_close(
         by=request.user,
         studio_id=pk,
         closed_on=form_date(request.POST.get("closed_on"), field="closed_on"),
@@ -182,7 +183,7 @@ def studio_close(request, pk):
 
 @action
 def studio_file_upload(request, pk):
-    services.studio_file_add(
+    evidence.studio_file_add(
         by=request.user,
         studio_id=pk,
         kind=request.POST.get("kind", "establishment"),
@@ -195,7 +196,7 @@ def studio_file_upload(request, pk):
 
 @action
 def pause_add(request, pk):
-    services.pause_record(
+    studios.pause_record(
         by=request.user,
         studio_id=pk,
         starts_on=form_date(request.POST.get("starts_on"), field="starts_on"),
@@ -207,14 +208,14 @@ def pause_add(request, pk):
 
 @action
 def assessor_add(request, pk):
-    services.studio_assessor_add(by=request.user, studio_id=pk, user_id=form_int(request.POST.get("user")))
+    studios.studio_assessor_add(by=request.user, studio_id=pk, user_id=form_int(request.POST.get("user")))
     return _("Assessor linked.")
 
 
 @login_required
 def file_download(request, pk: int):
     try:
-        handle, content_type, name = services.studio_file_open(by=request.user, file_id=pk)
+        handle, content_type, name = evidence.studio_file_open(by=request.user, file_id=pk)
     except DomainError:
         raise Http404 from None
     return FileResponse(handle, content_type=content_type, filename=name)
@@ -227,16 +228,16 @@ def file_download(request, pk: int):
 def session_log(request, pk: int):
     """The phone page: one screen, today's date, the active apprentices ticked."""
     studio = _studio(request, pk)
-    if not services.may_manage(request.user, studio):
+    if not permissions.may_manage(request.user, studio):
         raise Http404
     today = timezone.localdate()
-    apprentices = list(selectors.active_apprentices(studio, today))
+    active = list(selectors.active_apprentices(studio, today))
     last = (
         MentoringSession.objects.filter(studio=studio, logged_by=request.user).order_by("-logged_at").first()
     )
     initial = {
         "date": today,
-        "attendees": [str(a.pk) for a in apprentices],
+        "attendees": [str(a.pk) for a in active],
         "kind": MentoringSession.Kind.TEACHING,
     }
     if (
@@ -245,13 +246,13 @@ def session_log(request, pk: int):
         initial.update(starts_at=last.starts_at, ends_at=last.ends_at, kind=last.kind, location=last.location)
     others = list(
         Apprentice.objects.filter(studio=studio)
-        .exclude(pk__in=[a.pk for a in apprentices])
+        .exclude(pk__in=[a.pk for a in active])
         .select_related("person")
     )
-    form = SessionForm(request.POST or None, initial=initial, apprentices=apprentices + others)
+    form = SessionForm(request.POST or None, initial=initial, apprentices=active + others)
     if request.method == "POST" and form.is_valid():
         try:
-            session = services.session_log(
+            session = sessions.session_log(
                 by=request.user,
                 studio_id=studio.pk,
                 photos=request.FILES.getlist("photos"),
@@ -273,7 +274,7 @@ def session_log(request, pk: int):
     return render(
         request,
         "studios/session_log.html",
-        {"studio": studio, "form": form, "active_ids": {a.pk for a in apprentices}, "others": others},
+        {"studio": studio, "form": form, "active_ids": {a.pk for a in active}, "others": others},
     )
 
 
@@ -284,7 +285,7 @@ def session_list(request, pk: int):
     status = request.GET.get("status")
     if status in MentoringSession.Status.values:
         qs = qs.filter(status=status)
-    sessions = list(
+    shown = list(
         qs.prefetch_related(
             Prefetch("attendance", queryset=SessionAttendance.objects.select_related("apprentice__person"))
         ).order_by("-date", "-starts_at", "-id")[:500]
@@ -294,11 +295,11 @@ def session_list(request, pk: int):
         "studios/session_list.html",
         {
             "studio": studio,
-            "sessions": sessions,
+            "sessions": shown,
             "status": status,
             "statuses": MentoringSession.Status.choices,
-            "can_verify": services.may_verify(request.user, studio),
-            "can_manage": services.may_manage(request.user, studio),
+            "can_verify": permissions.may_verify(request.user, studio),
+            "can_manage": permissions.may_manage(request.user, studio),
         },
     )
 
@@ -309,25 +310,25 @@ def session_detail(request, pk: int):
     studio = session.studio
     user = request.user
     can_edit = (
-        services.may_manage(user, studio)
+        permissions.may_manage(user, studio)
         and session.status != MentoringSession.Status.VERIFIED
         and timezone.now() <= session.editable_until
         and studio.status == Studio.Status.ESTABLISHED
     )
-    apprentices = list(Apprentice.objects.filter(studio=studio).select_related("person").order_by("id"))
+    roster = list(Apprentice.objects.filter(studio=studio).select_related("person").order_by("id"))
     attending = [str(x) for x in session.attendance.values_list("apprentice_id", flat=True)]
     initial = {
         f: getattr(session, f) for f in ("date", "starts_at", "ends_at", "kind", "topic", "location", "notes")
     }
     initial["attendees"] = attending
-    form = SessionForm(request.POST or None, initial=initial, apprentices=apprentices)
+    form = SessionForm(request.POST or None, initial=initial, apprentices=roster)
     if request.method == "POST":
         if not can_edit:
             messages.error(request, _("This session can no longer be edited."))
             return redirect("studios:session-detail", session.pk)
         if form.is_valid():
             try:
-                services.session_edit(by=user, session_id=session.pk, **form.service_args())
+                sessions.session_edit(by=user, session_id=session.pk, **form.service_args())
             except DomainError as exc:
                 add_domain_error(form, exc)
             else:
@@ -342,7 +343,7 @@ def session_detail(request, pk: int):
             "studio": studio,
             "form": form,
             "can_edit": can_edit,
-            "can_verify": services.may_verify(user, studio)
+            "can_verify": permissions.may_verify(user, studio)
             and session.status == MentoringSession.Status.SUBMITTED
             and session.logged_by_id != user.pk,
             "attendees": session.attendance.select_related("apprentice__person"),
@@ -355,34 +356,34 @@ def session_detail(request, pk: int):
 @action
 def sessions_verify(request, pk=None):
     ids = [i for i in (form_int(v) for v in request.POST.getlist("sessions")) if i is not None]
-    done = services.sessions_verify(by=request.user, session_ids=ids)
+    done = sessions.sessions_verify(by=request.user, session_ids=ids)
     return _("%(count)s session(s) verified.") % {"count": len(done)}
 
 
 @action
 def session_return(request, pk):
-    services.session_return(by=request.user, session_id=pk, reason=request.POST.get("reason", ""))
+    sessions.session_return(by=request.user, session_id=pk, reason=request.POST.get("reason", ""))
     return _("Returned to the host with the reason.")
 
 
 @action
 def session_delete(request, pk):
     studio_id = selectors.sessions_for(request.user).filter(pk=pk).values_list("studio_id", flat=True).first()
-    services.session_delete(by=request.user, session_id=pk)
+    sessions.session_delete(by=request.user, session_id=pk)
     messages.success(request, _("Session deleted."))
     return redirect("studios:studio-detail", studio_id)
 
 
 @action
 def session_photo(request, pk):
-    services.session_photo_add(by=request.user, session_id=pk, uploaded_file=request.FILES.get("photo"))
+    sessions.session_photo_add(by=request.user, session_id=pk, uploaded_file=request.FILES.get("photo"))
     return _("Photo added.")
 
 
 @login_required
 def session_import(request, pk: int):
     studio = _studio(request, pk)
-    if not services.may_manage(request.user, studio):
+    if not permissions.may_manage(request.user, studio):
         raise Http404
     errors, made = [], None
     if request.method == "POST":
@@ -415,12 +416,12 @@ def session_template(request, pk: int):
 @login_required
 def apprentice_new(request, pk: int):
     studio = _studio(request, pk)
-    if not services.may_manage(request.user, studio):
+    if not permissions.may_manage(request.user, studio):
         raise Http404
     form = ApprenticeForm(request.POST or None, initial={"agreement_start": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         try:
-            app = services.apprentice_add(by=request.user, studio_id=studio.pk, **form.service_args())
+            app = apprentices.apprentice_add(by=request.user, studio_id=studio.pk, **form.service_args())
         except DomainError as exc:
             add_domain_error(form, exc)
         else:
@@ -443,7 +444,7 @@ def apprentice_detail(request, pk: int):
             "files": app.files.all(),
             "form": UpgradeForm(),
             "levels": SkillLevel.choices,
-            "can_manage": services.may_manage(request.user, app.studio)
+            "can_manage": permissions.may_manage(request.user, app.studio)
             and app.studio.status != Studio.Status.CLOSED,
             "sessions": MentoringSession.objects.filter(attendance__apprentice=app).order_by("-date")[:20],
         },
@@ -456,7 +457,7 @@ def apprentice_update(request, pk):
     for k in ("agreement_start", "agreement_end", "agreement_signed_on"):
         if k in request.POST:
             data[k] = form_date(request.POST.get(k), field=k)
-    services.apprentice_update(by=request.user, apprentice_id=pk, **data)
+    apprentices.apprentice_update(by=request.user, apprentice_id=pk, **data)
     return _("Saved.")
 
 
@@ -469,7 +470,7 @@ def upgrade_add(request, pk):
         raise ValidationFailed(
             "取得日期格式不正确。", "The date achieved is not a date.", field="achieved_on"
         )
-    services.skill_upgrade_record(
+    apprentices.skill_upgrade_record(
         by=request.user,
         apprentice_id=pk,
         to_level=d.get("to_level", ""),
@@ -485,7 +486,7 @@ def upgrade_add(request, pk):
 
 @action
 def assessment_open(request, pk):
-    a = services.assessment_open(
+    a = assessments.assessment_open(
         by=request.user, studio_id=pk, period=form_int(request.POST.get("period")) or 0
     )
     return redirect("studios:assessment-detail", a.pk)
@@ -522,9 +523,9 @@ def assessment_detail(request, pk: int):
             "sheets": sheets,
             "mine": mine,
             "assessor_items": assessor_items,
-            "can_score": a.status in Assessment.SCORING and services.may_assess(user, a.studio),
+            "can_score": a.status in Assessment.SCORING and permissions.may_assess(user, a.studio),
             "is_office": has_role(user, Role.TALENT_OFFICE),
-            "averages": services.assessor_average([s for s in sheets if s.attempt == a.attempt]),
+            "averages": rubric_rules.assessor_average([s for s in sheets if s.attempt == a.attempt]),
         },
     )
 
@@ -532,7 +533,7 @@ def assessment_detail(request, pk: int):
 @action
 def assessment_score(request, pk):
     scores = {k.removeprefix("item_"): v for k, v in request.POST.items() if k.startswith("item_")}
-    services.assessment_score(
+    assessments.assessment_score(
         by=request.user, assessment_id=pk, scores=scores, comment=request.POST.get("comment", "")
     )
     return _("Scores saved.")
@@ -540,7 +541,7 @@ def assessment_score(request, pk):
 
 @action
 def assessment_record(request, pk):
-    a = services.assessment_record(
+    a = assessments.assessment_record(
         by=request.user, assessment_id=pk, on=form_date(request.POST.get("on"), field="on")
     )
     return _("Result recorded: %(total)s, %(grade)s.") % {"total": a.total, "grade": a.get_grade_display()}
@@ -548,7 +549,7 @@ def assessment_record(request, pk):
 
 @action
 def assessment_rectify(request, pk):
-    a = services.assessment_open_rectification(
+    a = assessments.assessment_open_rectification(
         by=request.user,
         assessment_id=pk,
         note=request.POST.get("note", ""),
@@ -559,5 +560,7 @@ def assessment_rectify(request, pk):
 
 @action
 def assessment_finalise(request, pk):
-    services.assessment_make_final(by=request.user, assessment_id=pk, reason=request.POST.get("reason", ""))
+    assessments.assessment_make_final(
+        by=request.user, assessment_id=pk, reason=request.POST.get("reason", "")
+    )
     return _("The fail is final.")

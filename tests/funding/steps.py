@@ -10,9 +10,11 @@ from django.utils import timezone
 from funding import services
 from funding.models import Budget, DisbursementBatch, Instalment, PayeeAccount
 from honourees.models import Honouree
-from studios import services as studios
 from studios.demo import tiny_png
 from studios.models import Assessment, InstitutionKind, Studio
+from studios.services.assessments import assessment_open, assessment_record, assessment_score, rubric_save
+from studios.services.evidence import studio_file_add
+from studios.services.studios import studio_create, studio_establish
 
 from .conftest import give_account, name_directly
 
@@ -55,7 +57,7 @@ def status_of(inst: Instalment) -> str:
 
 def one_item_rubric(round_, office):
     """The round's rubric as one assessor item: 60 passes, so a test decides a result by the points it gives."""
-    return studios.rubric_save(
+    return rubric_save(
         by=office,
         round_id=round_.pk,
         pass_line="60",
@@ -77,7 +79,7 @@ def studio_for(
     kind=InstitutionKind.VOCATIONAL_COLLEGE_INDUSTRY_COLLEGE,
 ) -> Studio:
     """The honouree's studio set up and established (挂牌) through the studios services, so their signals fire."""
-    studio = studios.studio_create(
+    studio = studio_create(
         by=office,
         honouree_id=honouree.pk,
         host_id=host.pk,
@@ -85,17 +87,15 @@ def studio_for(
         institution_name="岳阳职业技术学院产业学院",
         institution_kind=kind,
     )
-    studios.studio_file_add(
-        by=office, studio_id=studio.pk, kind="establishment", uploaded_file=establishment_file()
-    )
-    return studios.studio_establish(by=office, studio_id=studio.pk, plaque_date=plaque)
+    studio_file_add(by=office, studio_id=studio.pk, kind="establishment", uploaded_file=establishment_file())
+    return studio_establish(by=office, studio_id=studio.pk, plaque_date=plaque)
 
 
 def assess(studio: Studio, office, points: str, *, on=AFTER_PERIOD_1, period: int = 1) -> Assessment:
     """Period ``period`` opened, scored ``points`` by the office and recorded on ``on``."""
-    a = studios.assessment_open(by=office, studio_id=studio.pk, period=period)
-    studios.assessment_score(by=office, assessment_id=a.pk, scores={"overall": points})
-    return studios.assessment_record(by=office, assessment_id=a.pk, on=on)
+    a = assessment_open(by=office, studio_id=studio.pk, period=period)
+    assessment_score(by=office, assessment_id=a.pk, scores={"overall": points})
+    return assessment_record(by=office, assessment_id=a.pk, on=on)
 
 
 NAMES = ["周建华", "吴秀兰", "李卫东", "陈国强", "赵红梅", "孙立新", "钱学文", "郑海涛"]

@@ -9,11 +9,21 @@ import pytest
 from backend.errors import NotPermitted, ValidationFailed
 from funding import services
 from funding.models import Instalment
-from studios import services as studios
 from studios.demo import ensure_rubric
 from studios.models import InstitutionKind
+from studios.services.apprentices import skill_upgrade_record
+from studios.services.assessments import (
+    assessment_make_final,
+    assessment_open,
+    assessment_open_rectification,
+    assessment_record,
+    assessment_score,
+)
+from studios.services.evidence import studio_file_add
+from studios.services.sessions import sessions_verify
+from studios.services.studios import studio_assessor_add, studio_close, studio_create, studio_establish
 from tests.studios.conftest import add_apprentice
-from tests.studios.test_assessment_flow import NAMES, a_year_of_sessions, name_one_through_the_intake
+from tests.studios.steps import NAMES, a_year_of_sessions, name_one_through_the_intake
 
 from .conftest import name_directly
 from .steps import AFTER_PERIOD_1, PLAQUE, assess, establishment_file, one_item_rubric, status_of, studio_for
@@ -92,12 +102,12 @@ def test_a_fail_with_rectification_pending_keeps_it_blocked_and_a_final_fail_for
     assert a.status == "failed"
     second = second_of(h)
     assert second.status == S.BLOCKED
-    a = studios.assessment_open_rectification(
+    a = assessment_open_rectification(
         by=office, assessment_id=a.pk, note="补足带徒学时", until=dt.date(2026, 4, 1)
     )
     assert status_of(second) == S.BLOCKED
-    studios.assessment_score(by=office, assessment_id=a.pk, scores={"overall": "50"})
-    a = studios.assessment_record(by=office, assessment_id=a.pk, on=dt.date(2026, 4, 1))
+    assessment_score(by=office, assessment_id=a.pk, scores={"overall": "50"})
+    a = assessment_record(by=office, assessment_id=a.pk, on=dt.date(2026, 4, 1))
     assert a.status == "failed_final"
     second.refresh_from_db()
     assert second.status == S.FORFEITED
@@ -110,18 +120,16 @@ def test_a_fail_with_rectification_pending_keeps_it_blocked_and_a_final_fail_for
 def test_a_fail_made_final_without_rectification_forfeits_it(baling, office, host):
     h = name_directly(baling, office)
     a = assess(studio_for(h, office, host), office, "30")
-    studios.assessment_make_final(by=office, assessment_id=a.pk, reason="工作室已停止运行")
+    assessment_make_final(by=office, assessment_id=a.pk, reason="工作室已停止运行")
     assert second_of(h).status == S.FORFEITED
 
 
 def test_a_rectified_fail_that_passes_makes_it_due(baling, office, host):
     h = name_directly(baling, office)
     a = assess(studio_for(h, office, host), office, "40")
-    a = studios.assessment_open_rectification(
-        by=office, assessment_id=a.pk, note="整改", until=dt.date(2026, 4, 1)
-    )
-    studios.assessment_score(by=office, assessment_id=a.pk, scores={"overall": "70"})
-    studios.assessment_record(by=office, assessment_id=a.pk, on=dt.date(2026, 4, 1))
+    a = assessment_open_rectification(by=office, assessment_id=a.pk, note="整改", until=dt.date(2026, 4, 1))
+    assessment_score(by=office, assessment_id=a.pk, scores={"overall": "70"})
+    assessment_record(by=office, assessment_id=a.pk, on=dt.date(2026, 4, 1))
     assert second_of(h).status == S.DUE
 
 
@@ -130,7 +138,7 @@ def test_closing_the_studio_takes_a_due_instalment_back_to_blocked(baling, offic
     studio = studio_for(h, office, host)
     assess(studio, office, "75")
     assert second_of(h).status == S.DUE
-    studios.studio_close(by=office, studio_id=studio.pk, closed_on=dt.date(2026, 2, 1), reason="摘牌")
+    studio_close(by=office, studio_id=studio.pk, closed_on=dt.date(2026, 2, 1), reason="摘牌")
     second = second_of(h)
     assert second.status == S.BLOCKED and "工作室已挂牌" in second.status_reason
 
@@ -181,7 +189,7 @@ def test_named_through_the_intake_a_year_of_sessions_and_a_passed_assessment_mak
     second = second_of(h)
     assert second.status == S.BLOCKED
 
-    studio = studios.studio_create(
+    studio = studio_create(
         by=office,
         honouree_id=h.pk,
         host_id=host.pk,
@@ -190,27 +198,25 @@ def test_named_through_the_intake_a_year_of_sessions_and_a_passed_assessment_mak
         institution_kind="vocational_college_industry_college",
         contact_id=contact.pk,
     )
-    studios.studio_file_add(
-        by=office, studio_id=studio.pk, kind="establishment", uploaded_file=establishment_file()
-    )
-    studio = studios.studio_establish(by=office, studio_id=studio.pk, plaque_date=PLAQUE)
-    studios.studio_assessor_add(by=office, studio_id=studio.pk, user_id=assessor.pk)
+    studio_file_add(by=office, studio_id=studio.pk, kind="establishment", uploaded_file=establishment_file())
+    studio = studio_establish(by=office, studio_id=studio.pk, plaque_date=PLAQUE)
+    studio_assessor_add(by=office, studio_id=studio.pk, user_id=assessor.pk)
     assert status_of(second) == S.BLOCKED, "set up, but not yet assessed"
 
     apprentices = [add_apprentice(studio, host, name, signed=i < 5) for i, name in enumerate(NAMES)]
     for app, day in zip(
         apprentices[:3], (dt.date(2025, 6, 20), dt.date(2025, 9, 12), dt.date(2025, 12, 1)), strict=True
     ):
-        studios.skill_upgrade_record(
+        skill_upgrade_record(
             by=host, apprentice_id=app.pk, to_level="senior", achieved_on=day, certificate_no=f"S-{app.pk}"
         )
     sessions = a_year_of_sessions(studio, host, apprentices)
-    studios.sessions_verify(by=contact, session_ids=[s.pk for s in sessions])
-    a = studios.assessment_open(by=office, studio_id=studio.pk, period=1)
-    studios.assessment_score(
+    sessions_verify(by=contact, session_ids=[s.pk for s in sessions])
+    a = assessment_open(by=office, studio_id=studio.pk, period=1)
+    assessment_score(
         by=assessor, assessment_id=a.pk, scores={"site": "13", "innovation": "12.5", "exchange": "8"}
     )
     assert status_of(second) == S.BLOCKED
-    a = studios.assessment_record(by=office, assessment_id=a.pk, on=AFTER_PERIOD_1)
+    a = assessment_record(by=office, assessment_id=a.pk, on=AFTER_PERIOD_1)
     assert a.status == "passed"
     assert status_of(second) == S.DUE

@@ -93,7 +93,7 @@ def test_the_nav_shows_funding_to_the_finance_roles_office_and_auditor_only(
 
 
 def test_a_studio_host_sees_their_own_instalments_and_nobody_elses(two, office, host):
-    from studios.services import studio_create
+    from studios.services.studios import studio_create
 
     studio_create(
         by=office,

@@ -8,7 +8,7 @@ import pytest
 from backend.models import CalendarOverride
 from funding import services
 from funding.models import AwardPlan, Instalment, LedgerEntry, Payment
-from tests.studios.test_assessment_flow import name_one_through_the_intake
+from tests.studios.steps import name_one_through_the_intake
 
 from .conftest import name_directly
 from .steps import pay, status_of

@@ -9,7 +9,9 @@ import subprocess
 
 import pytest
 
-from studios import services as studio_services
+from studios.services.apprentices import skill_upgrade_record
+from studios.services.assessments import assessment_open, assessment_record, assessment_score
+from studios.services.sessions import sessions_verify
 from tests.funding.conftest import maker_checker  # noqa: F401 (fixture)
 from tests.honourees.registry_steps import audit, desk, seeds  # noqa: F401 (fixtures)
 from tests.studios.conftest import (  # noqa: F401 (fixtures)
@@ -40,7 +42,7 @@ def assessed_studio(studio_a, host_a, contact, assessor, office):  # noqa: F811
     for app, day in zip(
         apprentices[:3], (dt.date(2025, 6, 20), dt.date(2025, 9, 12), dt.date(2025, 12, 1)), strict=True
     ):
-        studio_services.skill_upgrade_record(
+        skill_upgrade_record(
             by=host_a, apprentice_id=app.pk, to_level="senior", achieved_on=day, certificate_no=f"S-{app.pk}"
         )
     sessions = []
@@ -57,19 +59,19 @@ def assessed_studio(studio_a, host_a, contact, assessor, office):  # noqa: F811
                 topic=f"第{i + 1}次带徒",
             )
         )
-    studio_services.sessions_verify(by=contact, session_ids=[s.pk for s in sessions])
+    sessions_verify(by=contact, session_ids=[s.pk for s in sessions])
     for d in (dt.date(2025, 12, 20), dt.date(2025, 12, 27)):
         log(
             studio_a, host_a, d, apprentices[:2], start=dt.time(9, 0), end=dt.time(11, 30), topic="待核实活动"
         )
-    a = studio_services.assessment_open(by=office, studio_id=studio_a.pk, period=1)
-    studio_services.assessment_score(
+    a = assessment_open(by=office, studio_id=studio_a.pk, period=1)
+    assessment_score(
         by=assessor,
         assessment_id=a.pk,
         scores={"site": "13", "innovation": "12.5", "exchange": "8"},
         comment="场地设备齐全",
     )
-    studio_services.assessment_record(by=office, assessment_id=a.pk, on=dt.date(2026, 1, 12))
+    assessment_record(by=office, assessment_id=a.pk, on=dt.date(2026, 1, 12))
     studio_a.refresh_from_db()
     return studio_a
 

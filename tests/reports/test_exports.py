@@ -14,7 +14,7 @@ from backend.models import PersonalDataAccess
 from honourees import registry
 from honourees.models import BenefitEntitlement
 from reports import exports
-from studios import services as studio_services
+from studios.services.sessions import sessions_verify
 from tests.honourees.registry_steps import baotou_treatment_items, past_round, register
 
 from .conftest import add_apprentice, log
@@ -43,7 +43,7 @@ def test_the_sessions_log_lists_each_session_with_numbers_dates_and_text_kept_as
         topic='=HYPERLINK("http://x","点我")',
     )
     s2 = log(studio_a, host_a, dt.date(2025, 3, 4), apps[:1], topic="+钳工实操")
-    studio_services.sessions_verify(by=contact, session_ids=[s1.pk])
+    sessions_verify(by=contact, session_ids=[s1.pk])
     out = exports.build_sessions({}, NO_PROGRESS, by=office)
     ws, data = rows(out.content)
     header = [c.value for c in ws[2]]

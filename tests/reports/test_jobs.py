@@ -10,7 +10,8 @@ from backend.errors import NotFound, NotPermitted, ValidationFailed
 from backend.roles import Role
 from reports import services, tasks
 from reports.models import ReportJob
-from studios import services as studio_services
+from studios.services.sessions import sessions_verify
+from studios.services.studios import studio_create
 
 from .conftest import add_apprentice, log, logged_in
 
@@ -38,7 +39,7 @@ def test_the_task_builds_the_report_and_only_the_asker_and_the_office_download_i
 ):
     apps = [add_apprentice(studio_a, host_a, "李明")]
     s = log(studio_a, host_a, dt.date(2025, 2, 3), apps)
-    studio_services.sessions_verify(by=contact, session_ids=[s.pk])
+    sessions_verify(by=contact, session_ids=[s.pk])
     job = services.report_job_request(by=host_a, kind="sessions", params={"studio": studio_a.pk})
     assert tasks.run_report_job(job.pk) == "done"
     job.refresh_from_db()
@@ -65,7 +66,7 @@ def test_a_failed_job_shows_its_error_to_the_person_who_asked(baling, rubric, of
     from tests.studios.conftest import honouree
 
     h = honouree(baling, office, "陈planned")
-    planned = studio_services.studio_create(
+    planned = studio_create(
         by=office,
         honouree_id=h.pk,
         host_id=host_a.pk,

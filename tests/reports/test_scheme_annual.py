@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 
 from funding import services as funding
 from reports import scheme_annual
-from studios import services as studios
+from studios.services.sessions import sessions_verify
 from tests.funding.conftest import give_account, give_budget, name_directly
 from tests.funding.steps import pay
 from tests.studios.conftest import add_apprentice, log, set_up_studio
@@ -37,7 +37,7 @@ def a_year(baling, office, host_a, contact, maker, checker, *, sessions=6):
     other = name_directly(baling, office, name="何秀英", gender="F", birth=dt.date(1982, 7, 9))
     apprentices = [add_apprentice(studio, host_a, n) for n in ("李明", "王芳")]
     made = [log(studio, host_a, dt.date(2025, 1 + i % 12, 10), apprentices) for i in range(sessions)]
-    studios.sessions_verify(by=contact, session_ids=[s.pk for s in made])
+    sessions_verify(by=contact, session_ids=[s.pk for s in made])
     log(studio, host_a, dt.date(2025, 3, 20), apprentices)  # waiting for verification: not counted
     give_account(other, maker)
     give_budget(baling, checker, 2023)

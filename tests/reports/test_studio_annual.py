@@ -108,11 +108,11 @@ def test_a_page_of_the_report_turns_into_a_png_with_the_chart(assessed_studio, o
 
 def test_a_report_before_the_result_is_recorded_is_a_preview_from_the_logs(studio_a, host_a, contact, office):
     apps = [add_apprentice(studio_a, host_a, n) for n in ("李明", "王芳")]
-    from studios import services
+    from studios.services.sessions import sessions_verify
     from tests.studios.conftest import log
 
     s = log(studio_a, host_a, PLAQUE + dt.timedelta(days=3), apps)
-    services.sessions_verify(by=contact, session_ids=[s.pk])
+    sessions_verify(by=contact, session_ids=[s.pk])
     year = studio_annual.collect(studio_a.pk, today=dt.date(2025, 3, 1))
     assert year.preview and year.assessment is None and year.period == 1
     assert year.verified_sessions == 1 and year.verified_hours == Decimal("4.00")

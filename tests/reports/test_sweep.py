@@ -9,8 +9,8 @@ from django.conf import settings
 from django.db import transaction
 
 from reports.sweep import sweep_orphan_files
-from studios import services
 from studios.models import StudioFile
+from studios.services.evidence import studio_file_add
 from tests.studios.conftest import png_upload
 
 pytestmark = pytest.mark.django_db
@@ -25,7 +25,7 @@ def test_a_file_of_a_rolled_back_upload_is_removed_and_a_kept_one_stays(studio_a
     kept = StudioFile.objects.filter(studio=studio_a).first()
     assert kept is not None, "the studio's establishment photo"
     with pytest.raises(RuntimeError), transaction.atomic():
-        services.studio_file_add(
+        studio_file_add(
             by=office, studio_id=studio_a.pk, kind="establishment", uploaded_file=png_upload("x.png")
         )
         raise RuntimeError("the outer transaction fails after the file was stored")

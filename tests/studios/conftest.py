@@ -13,9 +13,12 @@ from django.test import Client, override_settings
 from backend.roles import Role
 from honourees.demo import load_seeds
 from honourees.models import Round
-from studios import services
 from studios.demo import ensure_named_honouree, ensure_rubric, tiny_pdf, tiny_png
 from studios.models import InstitutionKind, StudioAssessor
+from studios.services.apprentices import apprentice_add
+from studios.services.evidence import studio_file_add
+from studios.services.sessions import session_log
+from studios.services.studios import studio_create, studio_establish
 from tests.conftest import PASSWORD
 from tests.honourees.conftest import make_id
 
@@ -95,7 +98,7 @@ def set_up_studio(
     kind=InstitutionKind.VOCATIONAL_COLLEGE_INDUSTRY_COLLEGE,
 ):
     h = honouree(baling, office, name)
-    studio = services.studio_create(
+    studio = studio_create(
         by=office,
         honouree_id=h.pk,
         host_id=host.pk,
@@ -104,8 +107,8 @@ def set_up_studio(
         institution_kind=kind,
         contact_id=contact.pk if contact else None,
     )
-    services.studio_file_add(by=office, studio_id=studio.pk, kind="establishment", uploaded_file=png_upload())
-    studio = services.studio_establish(by=office, studio_id=studio.pk, plaque_date=plaque)
+    studio_file_add(by=office, studio_id=studio.pk, kind="establishment", uploaded_file=png_upload())
+    studio = studio_establish(by=office, studio_id=studio.pk, plaque_date=plaque)
     if assessor is not None:
         StudioAssessor.objects.create(studio=studio, user=assessor)
     return studio
@@ -116,7 +119,7 @@ def person(name="李明", birth=dt.date(2001, 3, 8), gender="M"):
 
 
 def add_apprentice(studio, by, name="李明", *, level="intermediate", start=PLAQUE, end=None, signed=True):
-    app = services.apprentice_add(
+    app = apprentice_add(
         by=by,
         studio_id=studio.pk,
         person=person(name),
@@ -127,14 +130,14 @@ def add_apprentice(studio, by, name="李明", *, level="intermediate", start=PLA
         employer="岳阳职业技术学院",
     )
     if signed:
-        services.studio_file_add(
+        studio_file_add(
             by=by, studio_id=studio.pk, kind="agreement", apprentice_id=app.pk, uploaded_file=pdf_upload()
         )
     return app
 
 
 def log(studio, by, day, apprentices, *, start=dt.time(14, 0), end=dt.time(18, 0), topic="钳工实操", **extra):
-    return services.session_log(
+    return session_log(
         by=by,
         studio_id=studio.pk,
         date=day,

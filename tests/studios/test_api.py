@@ -8,8 +8,9 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from backend.roles import Role
-from studios import services
 from studios.models import Apprentice, MentoringSession
+from studios.services.sessions import sessions_verify
+from studios.services.studios import studio_create
 
 from .conftest import add_apprentice, log, set_up_studio
 
@@ -116,7 +117,7 @@ def test_progress_and_the_assessment_through_the_api(
     studio_a, office, host_a, contact, assessor, apprentices_a
 ):
     s = log(studio_a, host_a, DAY, apprentices_a)
-    services.sessions_verify(by=contact, session_ids=[s.pk])
+    sessions_verify(by=contact, session_ids=[s.pk])
     bars = {b["code"]: b for b in api(host_a).get(f"/api/v1/studios/{studio_a.pk}/progress/").json()["bars"]}
     assert set(bars) == {"agreements", "roster", "high_skill", "sessions", "hours"}
     r = api(office).post("/api/v1/assessments/", {"studio": studio_a.pk, "period": 1}, format="json")
@@ -230,7 +231,7 @@ def test_the_host_renames_the_studio_but_cannot_move_it_to_another_institution(
     assert r.status_code == 409 and r.json()["field"] == "institution_kind"
     from .conftest import honouree
 
-    planned = services.studio_create(
+    planned = studio_create(
         by=office,
         honouree_id=honouree(baling, office, "吴秀兰").pk,
         host_id=host_b.pk,

@@ -7,8 +7,9 @@ import pytest
 from django.utils import timezone
 
 from backend.roles import Role
-from studios import services
 from studios.models import MentoringSession
+from studios.services.assessments import assessment_open
+from studios.services.sessions import sessions_verify
 
 from .conftest import PLAQUE, add_apprentice, log, logged_in, png_upload, set_up_studio
 
@@ -224,8 +225,8 @@ def test_the_assessment_page_shows_the_logs_so_far_and_takes_scores(
     studio = set_up_studio(baling, office, host_a, contact=contact, assessor=assessor, plaque=PLAQUE)
     apps = [add_apprentice(studio, host_a, "李明")]
     s = log(studio, host_a, PLAQUE + dt.timedelta(days=30), apps)
-    services.sessions_verify(by=contact, session_ids=[s.pk])
-    a = services.assessment_open(by=office, studio_id=studio.pk, period=1)
+    sessions_verify(by=contact, session_ids=[s.pk])
+    a = assessment_open(by=office, studio_id=studio.pk, period=1)
     client = logged_in(assessor)
     page = client.get(f"/studios/assessments/{a.pk}/").content.decode()
     assert 'data-testid="preview"' in page and 'data-testid="score-site"' in page

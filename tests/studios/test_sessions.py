@@ -9,8 +9,16 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from backend.errors import Conflict, NotFound, NotPermitted, ValidationFailed
-from studios import services
 from studios.models import MentoringSession, SessionAttendance, StudioFile
+from studios.services.sessions import (
+    session_delete,
+    session_edit,
+    session_log,
+    session_photo_add,
+    session_return,
+    sessions_verify,
+)
+from studios.services.studios import studio_close, studio_create
 
 from .conftest import PLAQUE, add_apprentice, log, png_upload
 
@@ -94,7 +102,7 @@ def test_an_apprentice_outside_their_agreement_is_refused(studio_a, host_a):
 
 def test_a_session_without_attendees_or_topic_is_refused_listing_both(studio_a, host_a):
     with pytest.raises(ValidationFailed) as e:
-        services.session_log(
+        session_log(
             by=host_a,
             studio_id=studio_a.pk,
             date=DAY,
@@ -170,7 +178,7 @@ def test_a_planned_or_closed_studio_takes_no_sessions(
 ):
     from .conftest import honouree
 
-    planned = services.studio_create(
+    planned = studio_create(
         by=office,
         honouree_id=honouree(baling, office, "吴秀兰").pk,
         host_id=host_b.pk,
@@ -179,7 +187,7 @@ def test_a_planned_or_closed_studio_takes_no_sessions(
         institution_kind="university_internship_base",
     )
     e = refused(
-        services.session_log,
+        session_log,
         "studio",
         kind=Conflict,
         by=host_b,
@@ -191,7 +199,7 @@ def test_a_planned_or_closed_studio_takes_no_sessions(
         attendee_ids=[],
     )
     assert "挂牌" in e.zh
-    services.studio_close(by=office, studio_id=studio_a.pk, closed_on=DAY, reason="领办人调离")
+    studio_close(by=office, studio_id=studio_a.pk, closed_on=DAY, reason="领办人调离")
     refused(log, "studio", kind=Conflict, studio=studio_a, by=host_a, day=DAY, apprentices=apprentices_a)
     assert nothing_saved()
 
@@ -211,7 +219,7 @@ def edit(session, by, **changes):
         "notes": session.notes,
     }
     data.update(changes)
-    return services.session_edit(by=by, session_id=session.pk, **data)
+    return session_edit(by=by, session_id=session.pk, **data)
 
 
 def test_an_edit_within_the_window_is_saved_and_recorded_in_the_history(studio_a, host_a, apprentices_a):
@@ -231,7 +239,7 @@ def test_an_edit_after_the_window_is_refused_and_changes_nothing(studio_a, host_
     MentoringSession.objects.filter(pk=s.pk).update(editable_until=timezone.now() - dt.timedelta(seconds=1))
     e = refused(edit, "session", kind=Conflict, session=s, by=host_a, topic="改过")
     assert "7 天" in e.zh and "7 days" in e.en
-    refused(services.session_delete, "session", kind=Conflict, by=host_a, session_id=s.pk)
+    refused(session_delete, "session", kind=Conflict, by=host_a, session_id=s.pk)
     s.refresh_from_db()
     assert s.topic == "钳工实操"
 
@@ -248,12 +256,12 @@ def test_the_edit_window_is_a_setting(studio_a, host_a, apprentices_a, settings)
 
 def test_a_verified_session_is_locked(studio_a, host_a, contact, apprentices_a):
     s = log(studio_a, host_a, DAY, apprentices_a)
-    services.sessions_verify(by=contact, session_ids=[s.pk])
+    sessions_verify(by=contact, session_ids=[s.pk])
     e = refused(edit, "session", kind=Conflict, session=s, by=host_a, topic="改过")
     assert "已核实" in e.zh and "verified" in e.en
-    refused(services.session_delete, "session", kind=Conflict, by=host_a, session_id=s.pk)
+    refused(session_delete, "session", kind=Conflict, by=host_a, session_id=s.pk)
     refused(
-        services.session_photo_add,
+        session_photo_add,
         "session",
         kind=Conflict,
         by=host_a,
@@ -268,21 +276,19 @@ def test_a_verified_session_is_locked(studio_a, host_a, contact, apprentices_a):
 def test_the_contact_verifies_and_a_replay_changes_nothing(studio_a, host_a, contact, apprentices_a):
     a = log(studio_a, host_a, DAY, apprentices_a)
     b = log(studio_a, host_a, DAY + dt.timedelta(days=7), apprentices_a)
-    done = services.sessions_verify(by=contact, session_ids=[a.pk, b.pk])
+    done = sessions_verify(by=contact, session_ids=[a.pk, b.pk])
     assert {x.status for x in done} == {"verified"}
     first = MentoringSession.objects.get(pk=a.pk).verified_at
-    services.sessions_verify(by=contact, session_ids=[a.pk])
+    sessions_verify(by=contact, session_ids=[a.pk])
     assert MentoringSession.objects.get(pk=a.pk).verified_at == first
     assert MentoringSession.objects.get(pk=a.pk).verified_by == contact
 
 
 def test_a_host_cannot_verify_and_nobody_verifies_what_they_logged(studio_a, host_a, office, apprentices_a):
     s = log(studio_a, host_a, DAY, apprentices_a)
-    refused(services.sessions_verify, "sessions", kind=NotPermitted, by=host_a, session_ids=[s.pk])
+    refused(sessions_verify, "sessions", kind=NotPermitted, by=host_a, session_ids=[s.pk])
     by_office = log(studio_a, office, DAY + dt.timedelta(days=1), apprentices_a)
-    e = refused(
-        services.sessions_verify, "sessions", kind=NotPermitted, by=office, session_ids=[by_office.pk]
-    )
+    e = refused(sessions_verify, "sessions", kind=NotPermitted, by=office, session_ids=[by_office.pk])
     assert "自己" in e.zh
     assert MentoringSession.objects.filter(status="verified").count() == 0
 
@@ -290,8 +296,8 @@ def test_a_host_cannot_verify_and_nobody_verifies_what_they_logged(studio_a, hos
 def test_verifying_a_batch_is_all_or_nothing(studio_a, host_a, contact, apprentices_a):
     ok = log(studio_a, host_a, DAY, apprentices_a)
     returned = log(studio_a, host_a, DAY + dt.timedelta(days=1), apprentices_a)
-    services.session_return(by=contact, session_id=returned.pk, reason="照片与签到表不符")
-    refused(services.sessions_verify, "sessions", kind=Conflict, by=contact, session_ids=[ok.pk, returned.pk])
+    session_return(by=contact, session_id=returned.pk, reason="照片与签到表不符")
+    refused(sessions_verify, "sessions", kind=Conflict, by=contact, session_ids=[ok.pk, returned.pk])
     assert MentoringSession.objects.get(pk=ok.pk).status == "submitted"
 
 
@@ -300,15 +306,15 @@ def test_a_returned_session_reopens_for_editing_and_goes_back_for_verification(
 ):
     s = log(studio_a, host_a, DAY, apprentices_a)
     MentoringSession.objects.filter(pk=s.pk).update(editable_until=timezone.now() - dt.timedelta(days=1))
-    refused(services.session_return, "reason", by=contact, session_id=s.pk, reason=" ")
-    services.session_return(by=contact, session_id=s.pk, reason="学时偏多，请按签到表更正")
+    refused(session_return, "reason", by=contact, session_id=s.pk, reason=" ")
+    session_return(by=contact, session_id=s.pk, reason="学时偏多，请按签到表更正")
     s.refresh_from_db()
     assert s.status == "returned" and s.editable_until > timezone.now()
     edit(s, host_a, ends_at=dt.time(16))
     s.refresh_from_db()
     assert (s.status, s.hours) == ("submitted", Decimal("2.00"))
-    services.sessions_verify(by=contact, session_ids=[s.pk])
+    sessions_verify(by=contact, session_ids=[s.pk])
 
 
 def test_an_unknown_session_is_not_found(host_a, contact):
-    refused(services.sessions_verify, "sessions", kind=NotFound, by=contact, session_ids=[999999])
+    refused(sessions_verify, "sessions", kind=NotFound, by=contact, session_ids=[999999])

@@ -11,8 +11,18 @@ from django.utils import timezone
 from backend.errors import Conflict, NotPermitted, TransitionNotAllowed, ValidationFailed
 from backend.roles import Role
 from honourees.models import Person
-from studios import selectors, services
+from studios import selectors
 from studios.models import Apprentice, SkillUpgrade, Studio, StudioFile, StudioPause
+from studios.services.apprentices import apprentice_add, apprentice_update, skill_upgrade_record
+from studios.services.evidence import studio_file_add
+from studios.services.studios import (
+    pause_record,
+    studio_assessor_add,
+    studio_close,
+    studio_create,
+    studio_establish,
+    studio_update,
+)
 from studios.signals import studio_closed, studio_established
 
 from .conftest import PLAQUE, add_apprentice, honouree, pdf_upload, person, png_upload, set_up_studio
@@ -46,7 +56,7 @@ def create(baling, office, host, **kw):
     }
     data.update(kw)
     h = data.pop("honouree", None) or honouree(baling, office)
-    return services.studio_create(by=office, honouree_id=h.pk, host_id=host.pk, **data)
+    return studio_create(by=office, honouree_id=h.pk, host_id=host.pk, **data)
 
 
 def test_setting_up_tells_funding_and_the_condition_holds_for_a_counting_institution(
@@ -57,10 +67,10 @@ def test_setting_up_tells_funding_and_the_condition_holds_for_a_counting_institu
     condition = baling.rules["award"]["by_tier"]["named"]["instalments"][1]["conditions"][0]
     assert not selectors.condition_met(h, condition)
     with pytest.raises(ValidationFailed) as e:
-        services.studio_establish(by=office, studio_id=studio.pk, plaque_date=PLAQUE)
+        studio_establish(by=office, studio_id=studio.pk, plaque_date=PLAQUE)
     assert e.value.field == "file" and "挂牌" in e.value.zh, "no evidence, no establishment"
-    services.studio_file_add(by=office, studio_id=studio.pk, kind="establishment", uploaded_file=png_upload())
-    studio = services.studio_establish(by=office, studio_id=studio.pk, plaque_date=PLAQUE)
+    studio_file_add(by=office, studio_id=studio.pk, kind="establishment", uploaded_file=png_upload())
+    studio = studio_establish(by=office, studio_id=studio.pk, plaque_date=PLAQUE)
     assert (studio.status, studio.plaque_date) == ("established", PLAQUE)
     assert [name for name, _kw in heard] == ["established"]
     payload = heard[0][1]
@@ -73,7 +83,7 @@ def test_setting_up_tells_funding_and_the_condition_holds_for_a_counting_institu
     assert payload["institution_kind"] == "vocational_college_industry_college"
     assert selectors.condition_met(h, condition)
     assert selectors.condition_met(h, condition, on=PLAQUE - dt.timedelta(days=1)) is False
-    services.studio_establish(by=office, studio_id=studio.pk, plaque_date=PLAQUE)
+    studio_establish(by=office, studio_id=studio.pk, plaque_date=PLAQUE)
     assert len(heard) == 1, "a double click establishes once"
 
 
@@ -101,9 +111,9 @@ def test_an_enterprise_studio_does_not_meet_the_baling_condition(baling, rubric,
 )
 def test_a_bad_plaque_date_is_refused(baling, rubric, office, host_a, plaque, field, words):
     studio = create(baling, office, host_a)
-    services.studio_file_add(by=office, studio_id=studio.pk, kind="establishment", uploaded_file=png_upload())
+    studio_file_add(by=office, studio_id=studio.pk, kind="establishment", uploaded_file=png_upload())
     with pytest.raises(ValidationFailed) as e:
-        services.studio_establish(by=office, studio_id=studio.pk, plaque_date=plaque)
+        studio_establish(by=office, studio_id=studio.pk, plaque_date=plaque)
     assert e.value.field == field and words in e.value.zh
     assert Studio.objects.get().status == "planned"
 
@@ -122,7 +132,7 @@ def test_the_host_needs_the_host_role_and_cannot_verify_their_own_hours(
         create(baling, office, auditor)
     assert e.value.field == "host"
     with pytest.raises(ValidationFailed) as e:
-        services.studio_create(
+        studio_create(
             by=office,
             honouree_id=honouree(baling, office).pk,
             host_id=host_a.pk,
@@ -146,20 +156,18 @@ def test_only_the_office_sets_up_and_one_open_studio_per_honouree(baling, rubric
 
 def test_an_established_studio_keeps_its_institution(studio_a, host_a, office):
     with pytest.raises(Conflict) as e:
-        services.studio_update(by=office, studio_id=studio_a.pk, institution_kind="enterprise")
+        studio_update(by=office, studio_id=studio_a.pk, institution_kind="enterprise")
     assert e.value.field == "institution_kind"
-    services.studio_update(by=host_a, studio_id=studio_a.pk, name="周建华钳工工作室", address="学院路 1 号")
+    studio_update(by=host_a, studio_id=studio_a.pk, name="周建华钳工工作室", address="学院路 1 号")
     with pytest.raises(NotPermitted):
-        services.studio_update(by=host_a, studio_id=studio_a.pk, contact_id=None)
+        studio_update(by=host_a, studio_id=studio_a.pk, contact_id=None)
 
 
 def test_closing_tells_funding_and_is_final(studio_a, office, heard):
-    services.studio_close(
-        by=office, studio_id=studio_a.pk, closed_on=dt.date(2025, 6, 1), reason="领办人调离岳阳"
-    )
+    studio_close(by=office, studio_id=studio_a.pk, closed_on=dt.date(2025, 6, 1), reason="领办人调离岳阳")
     assert heard[-1][0] == "closed" and heard[-1][1]["reason"] == "领办人调离岳阳"
     with pytest.raises(TransitionNotAllowed):
-        services.studio_close(by=office, studio_id=studio_a.pk, closed_on=dt.date(2025, 6, 1), reason="again")
+        studio_close(by=office, studio_id=studio_a.pk, closed_on=dt.date(2025, 6, 1), reason="again")
 
 
 def test_evidence_that_is_not_an_image_or_pdf_is_refused_with_no_file_left(studio_a, host_a, media):
@@ -170,7 +178,7 @@ def test_evidence_that_is_not_an_image_or_pdf_is_refused_with_no_file_left(studi
         (b"", "empty.png"),
     ]:
         with pytest.raises(ValidationFailed) as e:
-            services.studio_file_add(
+            studio_file_add(
                 by=host_a,
                 studio_id=studio_a.pk,
                 kind="establishment",
@@ -194,7 +202,7 @@ def test_bad_apprentice_input_is_refused_naming_each_field(studio_a, host_a):
     p = person("李明")
     p["id_number"] = p["id_number"][:-1] + ("0" if p["id_number"][-1] != "0" else "1")
     with pytest.raises(ValidationFailed) as e:
-        services.apprentice_add(
+        apprentice_add(
             by=host_a,
             studio_id=studio_a.pk,
             person=p,
@@ -212,7 +220,7 @@ def test_a_name_that_disagrees_with_the_registered_identity_number_is_refused_wi
     app = add_apprentice(studio_a, host_a, "李明")
     p = {"name": "李四", "id_number": app.person.id_number}
     with pytest.raises(ValidationFailed) as e:
-        services.apprentice_add(
+        apprentice_add(
             by=host_b, studio_id=studio_b.pk, person=p, skill_level="junior", agreement_start=PLAQUE
         )
     assert e.value.field == "id_number" and "李明" not in e.value.zh
@@ -222,13 +230,13 @@ def test_an_apprentice_is_once_per_studio_and_the_host_is_never_one(studio_a, ho
     app = add_apprentice(studio_a, host_a, "李明")
     same = {"name": "李明", "id_number": app.person.id_number}
     with pytest.raises(ValidationFailed) as e:
-        services.apprentice_add(
+        apprentice_add(
             by=host_a, studio_id=studio_a.pk, person=same, skill_level="junior", agreement_start=PLAQUE
         )
     assert e.value.field == "id_number" and "已是" in e.value.zh
     me = studio_a.honouree.person
     with pytest.raises(ValidationFailed) as e:
-        services.apprentice_add(
+        apprentice_add(
             by=host_a,
             studio_id=studio_a.pk,
             person={"name": me.name, "id_number": me.id_number},
@@ -243,18 +251,14 @@ def test_an_agreement_cannot_be_cut_short_of_a_session_attended(studio_a, host_a
 
     log(studio_a, host_a, dt.date(2025, 5, 6), apprentices_a)
     with pytest.raises(ValidationFailed) as e:
-        services.apprentice_update(
-            by=host_a, apprentice_id=apprentices_a[0].pk, agreement_end=dt.date(2025, 5, 5)
-        )
+        apprentice_update(by=host_a, apprentice_id=apprentices_a[0].pk, agreement_end=dt.date(2025, 5, 5))
     assert e.value.field == "agreement_end"
-    services.apprentice_update(
-        by=host_a, apprentice_id=apprentices_a[0].pk, agreement_end=dt.date(2025, 5, 6)
-    )
+    apprentice_update(by=host_a, apprentice_id=apprentices_a[0].pk, agreement_end=dt.date(2025, 5, 6))
 
 
 def test_skill_upgrades_climb_the_ladder_with_a_certificate(studio_a, host_a, apprentices_a):
     app = apprentices_a[0]  # 中级工
-    up = services.skill_upgrade_record(
+    up = skill_upgrade_record(
         by=host_a,
         apprentice_id=app.pk,
         to_level="senior",
@@ -282,7 +286,7 @@ def test_a_bad_skill_upgrade_is_refused(
     studio_a, host_a, apprentices_a, to_level, achieved_on, certificate, field
 ):
     with pytest.raises(ValidationFailed) as e:
-        services.skill_upgrade_record(
+        skill_upgrade_record(
             by=host_a,
             apprentice_id=apprentices_a[0].pk,
             to_level=to_level,
@@ -296,7 +300,7 @@ def test_a_bad_skill_upgrade_is_refused(
 
 def test_a_certificate_that_is_not_a_pdf_or_image_leaves_no_upgrade(studio_a, host_a, apprentices_a):
     with pytest.raises(ValidationFailed) as e:
-        services.skill_upgrade_record(
+        skill_upgrade_record(
             by=host_a,
             apprentice_id=apprentices_a[0].pk,
             to_level="senior",
@@ -313,14 +317,14 @@ def test_a_certificate_that_is_not_a_pdf_or_image_leaves_no_upgrade(studio_a, ho
 
 def test_pauses_are_the_offices_and_do_not_overlap(studio_a, office, host_a):
     with pytest.raises(NotPermitted):
-        services.pause_record(
+        pause_record(
             by=host_a,
             studio_id=studio_a.pk,
             starts_on=dt.date(2025, 3, 1),
             ends_on=dt.date(2025, 5, 31),
             reason="住院",
         )
-    services.pause_record(
+    pause_record(
         by=office,
         studio_id=studio_a.pk,
         starts_on=dt.date(2025, 3, 1),
@@ -328,7 +332,7 @@ def test_pauses_are_the_offices_and_do_not_overlap(studio_a, office, host_a):
         reason="住院治疗",
     )
     with pytest.raises(ValidationFailed) as e:
-        services.pause_record(
+        pause_record(
             by=office,
             studio_id=studio_a.pk,
             starts_on=dt.date(2025, 5, 31),
@@ -337,7 +341,7 @@ def test_pauses_are_the_offices_and_do_not_overlap(studio_a, office, host_a):
         )
     assert e.value.field == "starts_on"
     with pytest.raises(ValidationFailed) as e:
-        services.pause_record(
+        pause_record(
             by=office,
             studio_id=studio_a.pk,
             starts_on=dt.date(2025, 8, 2),
@@ -354,7 +358,7 @@ def test_a_pause_lowers_this_years_targets_on_the_hosts_progress(studio_a, offic
         for b in selectors.progress_for([studio_a], today=dt.date(2025, 7, 1))[studio_a.pk].bars
     }
     # 2025-01-06 … 2026-01-05 is 365 days; a pause of 91 days leaves 274 / 365 = 75.07%.
-    services.pause_record(
+    pause_record(
         by=office,
         studio_id=studio_a.pk,
         starts_on=dt.date(2025, 3, 1),
@@ -371,4 +375,4 @@ def test_a_pause_lowers_this_years_targets_on_the_hosts_progress(studio_a, offic
 def test_roles_without_studio_rights_cannot_write(studio_a, auditor, make_user):
     expert = make_user("ezra", Role.EXPERT)
     with pytest.raises(NotPermitted):
-        services.studio_assessor_add(by=auditor, studio_id=studio_a.pk, user_id=expert.pk)
+        studio_assessor_add(by=auditor, studio_id=studio_a.pk, user_id=expert.pk)
