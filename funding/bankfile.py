@@ -43,8 +43,8 @@ from backend.money import amount_in_words, to_money
 from backend.roles import Role, require_role
 from backend.xlsx import load_xlsx, looks_like_excel, put_text, read_bytes
 
-from . import services
 from .models import BankReturnRow, BatchLine, DisbursementBatch
+from .services import bank_results, core
 
 PAYMENT_COLUMNS = [
     ("序号", 6),
@@ -471,7 +471,7 @@ def batch_import_results(*, by, batch_id: int, file_name: str, content: bytes) -
     rows a person has to assign (``unmatched_row_ids``).
     """
     require_role(by, Role.FINANCE_MAKER)
-    batch = services._batch_locked(batch_id)  # the batch first: the lock order of funding.services
+    batch = core._batch_locked(batch_id)  # the batch first: the lock order of funding.services
     if batch.status not in (DisbursementBatch.Status.EXPORTED, DisbursementBatch.Status.CLOSED):
         raise Conflict(
             f"批次 {batch.number} 尚未送银行（当前“{batch.get_status_display()}”），不能导入银行回单。",
@@ -646,7 +646,7 @@ def apply_result(*, by, line: BatchLine, data: dict) -> str:
         raise ValidationFailed(
             "银行记录没有有效的日期。", "The bank row has no valid date.", field="date"
         ) from None
-    _, locked = services._line_locked(line.pk)  # batch, then line: the lock order of funding.services
+    _, locked = core._line_locked(line.pk)  # batch, then line: the lock order of funding.services
     if amount != locked.net:
         raise ValidationFailed(
             f"银行记录的金额 {amount} 与明细 {locked.reference} 的实发金额 {locked.net} 不符。",
@@ -656,11 +656,11 @@ def apply_result(*, by, line: BatchLine, data: dict) -> str:
     if result == PAID:
         if locked.status == L.PAID and locked.bank_ref == (data.get("bank_ref") or "").strip():
             return ALREADY
-        services.line_mark_paid(by=by, line_id=locked.pk, bank_ref=data.get("bank_ref") or "", paid_on=on)
+        bank_results.line_mark_paid(by=by, line_id=locked.pk, bank_ref=data.get("bank_ref") or "", paid_on=on)
         return PAID
     if locked.status == L.RETURNED:
         return ALREADY
-    services.line_mark_returned(by=by, line_id=locked.pk, reason=data.get("reason") or NO_REASON, on=on)
+    bank_results.line_mark_returned(by=by, line_id=locked.pk, reason=data.get("reason") or NO_REASON, on=on)
     return RETURNED
 
 

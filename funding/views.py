@@ -29,9 +29,10 @@ from backend.personal_data import id_number_for
 from backend.roles import Role, has_role
 from honourees.models import Person, Round
 
-from . import conditions, selectors, services
+from . import conditions, selectors
 from .forms import BudgetForm, PayeeAccountForm
 from .models import BatchLine, DisbursementBatch, Instalment, PayeeAccount
+from .services import bank_results, batches, budgets, payees, plans, revocation
 
 B = DisbursementBatch.Status
 PDF = "application/pdf"
@@ -100,7 +101,7 @@ def batch_new(request):
                 field="source",
             )
         source_id = found.pop() if found else 0
-    batch = services.batch_create(
+    batch = batches.batch_create(
         by=request.user, source_id=source_id, purpose=request.POST.get("purpose", ""), instalment_ids=ids
     )
     messages.success(
@@ -153,7 +154,7 @@ def instalment_detail(request, pk: int):
 @action
 def instalment_confirm(request, pk):
     index = form_int(request.POST.get("index"))
-    services.instalment_confirm_condition(
+    plans.instalment_confirm_condition(
         by=request.user,
         instalment_id=pk,
         index=-1 if index is None else index,
@@ -164,7 +165,7 @@ def instalment_confirm(request, pk):
 
 @action
 def recovery_settle(request, pk):
-    services.recovery_settle(
+    revocation.recovery_settle(
         by=request.user,
         instalment_id=pk,
         outcome=request.POST.get("outcome", ""),
@@ -200,7 +201,7 @@ def payee_account(request, person_id: int):
             raise PermissionDenied
         if form.is_valid():
             try:
-                services.payee_account_set(by=user, person_id=person.pk, **form.cleaned_data)
+                payees.payee_account_set(by=user, person_id=person.pk, **form.cleaned_data)
             except DomainError as exc:
                 add_domain_error(form, exc)
             else:
@@ -235,7 +236,7 @@ def batch_list(request):
     if status in B.values:
         qs = qs.filter(status=status)
     counted = ~Q(lines__status=BatchLine.Status.WITHDRAWN)
-    batches = list(
+    listed = list(
         qs.annotate(
             n_lines=Count("lines", filter=counted),
             gross=Sum("lines__gross", filter=counted),
@@ -246,7 +247,7 @@ def batch_list(request):
     return render(
         request,
         "funding/batch_list.html",
-        {"batches": batches, "status": status, "statuses": B.choices, "user_id": request.user.pk},
+        {"batches": listed, "status": status, "statuses": B.choices, "user_id": request.user.pk},
     )
 
 
@@ -294,37 +295,37 @@ def batch_detail(request, pk: int):
 
 @action
 def batch_submit(request, pk):
-    services.batch_submit(by=request.user, batch_id=pk)
+    batches.batch_submit(by=request.user, batch_id=pk)
     return _("Batch submitted for approval.")
 
 
 @action
 def batch_approve(request, pk):
-    services.batch_approve(by=request.user, batch_id=pk)
+    batches.batch_approve(by=request.user, batch_id=pk)
     return _("Batch approved.")
 
 
 @action
 def batch_reject(request, pk):
-    services.batch_reject(by=request.user, batch_id=pk, reason=request.POST.get("reason", ""))
+    batches.batch_reject(by=request.user, batch_id=pk, reason=request.POST.get("reason", ""))
     return _("Batch rejected; its instalments are due again.")
 
 
 @action
 def batch_cancel(request, pk):
-    services.batch_cancel(by=request.user, batch_id=pk, reason=request.POST.get("reason", ""))
+    batches.batch_cancel(by=request.user, batch_id=pk, reason=request.POST.get("reason", ""))
     return _("Batch cancelled; its instalments are due again.")
 
 
 @action
 def batch_remove_line(request, pk):
-    services.batch_remove(by=request.user, batch_id=pk, line_id=form_int(request.POST.get("line")) or 0)
+    batches.batch_remove(by=request.user, batch_id=pk, line_id=form_int(request.POST.get("line")) or 0)
     return _("Line taken out of the batch; its instalment is due again.")
 
 
 @action
 def batch_export(request, pk):
-    batch = services.batch_export(by=request.user, batch_id=pk)
+    batch = batches.batch_export(by=request.user, batch_id=pk)
     return _("Bank file %(name)s made; download it and send it to the bank.") % {
         "name": batch.bank_file.name.rsplit("/", 1)[-1]
     }
@@ -376,7 +377,7 @@ def batch_import(request, pk):
 
 @action
 def line_paid(request, pk):
-    line = services.line_mark_paid(
+    line = bank_results.line_mark_paid(
         by=request.user,
         line_id=pk,
         bank_ref=request.POST.get("bank_ref", ""),
@@ -389,7 +390,7 @@ def line_paid(request, pk):
 
 @action
 def line_returned(request, pk):
-    line = services.line_mark_returned(
+    line = bank_results.line_mark_returned(
         by=request.user,
         line_id=pk,
         reason=request.POST.get("reason", ""),
@@ -401,7 +402,7 @@ def line_returned(request, pk):
 @action
 def return_row_assign(request, pk):
     line_id = form_int(request.POST.get("line"))
-    row = services.return_row_assign(
+    row = bank_results.return_row_assign(
         by=request.user, row_id=pk, line_id=line_id, dismiss_note=request.POST.get("note", "")
     )
     return _("Bank row assigned.") if row.line_id else _("Bank row dismissed.")
@@ -446,7 +447,7 @@ def budget_page(request):
             raise PermissionDenied
         if form.is_valid():
             try:
-                budget = services.budget_set(by=user, **form.service_args())
+                budget = budgets.budget_set(by=user, **form.service_args())
             except DomainError as exc:
                 add_domain_error(form, exc)
             else:

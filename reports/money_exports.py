@@ -11,7 +11,7 @@ from collections import defaultdict
 from decimal import Decimal
 
 from funding.models import Budget, Instalment
-from funding.services import budget_figures
+from funding.services.budgets import budget_figures
 from reports.kinds import XLSX, Output
 from reports.xlsx import Col, Sheet, save, workbook
 

@@ -7,8 +7,8 @@ import datetime as dt
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from funding import services
 from funding.models import Budget, DisbursementBatch, Instalment, PayeeAccount
+from funding.services import bank_results, batches, budgets
 from honourees.models import Honouree
 from studios import services as studios
 from studios.demo import tiny_png
@@ -28,20 +28,20 @@ def batch_of(instalments: list[Instalment], maker, checker, *, budget="1000000.0
             give_account(inst.plan.honouree, maker)
         year = inst.budget_year
         if not Budget.objects.filter(source_id=source_id, year=year).exists():
-            services.budget_set(by=checker, source_id=source_id, year=year, amount=budget)
-    batch = services.batch_create(
+            budgets.budget_set(by=checker, source_id=source_id, year=year, amount=budget)
+    batch = batches.batch_create(
         by=maker, source_id=source_id, purpose="", instalment_ids=[i.pk for i in instalments]
     )
-    services.batch_submit(by=maker, batch_id=batch.pk)
-    return services.batch_approve(by=checker, batch_id=batch.pk)
+    batches.batch_submit(by=maker, batch_id=batch.pk)
+    return batches.batch_approve(by=checker, batch_id=batch.pk)
 
 
 def pay(instalments: list[Instalment], maker, checker, *, ref: str = "BANK") -> DisbursementBatch:
     """The instalments paid: batch made, approved, sent to the bank and confirmed line by line."""
     batch = batch_of(instalments, maker, checker)
-    services.batch_export(by=maker, batch_id=batch.pk)
+    batches.batch_export(by=maker, batch_id=batch.pk)
     for n, line in enumerate(batch.lines.order_by("id"), start=1):
-        services.line_mark_paid(
+        bank_results.line_mark_paid(
             by=maker, line_id=line.pk, bank_ref=f"{ref}{n:03d}", paid_on=timezone.localdate()
         )
     batch.refresh_from_db()

@@ -10,9 +10,9 @@ from decimal import Decimal
 import pytest
 from openpyxl import load_workbook
 
-from funding import services
 from funding.bankfile import PAYMENT_COLUMNS, bank_return_template_xlsx
 from funding.models import DisbursementBatch
+from funding.services import batches
 
 from .conftest import give_account, give_budget, name_directly
 
@@ -32,16 +32,16 @@ def sent_to_bank(
         h = name_directly(round_, office, name=name)
         give_account(h, maker, account_no=account, bank=bank)
         firsts.append(h.award_plan.instalments.get(seq=1))
-    batch = services.batch_create(
+    batch = batches.batch_create(
         by=maker,
         source_id=firsts[0].plan.source_id,
         purpose="第一年资助",
         instalment_ids=[i.pk for i in firsts],
     )
-    services.batch_submit(by=maker, batch_id=batch.pk)
-    services.batch_approve(by=checker, batch_id=batch.pk)
+    batches.batch_submit(by=maker, batch_id=batch.pk)
+    batches.batch_approve(by=checker, batch_id=batch.pk)
     if export:
-        services.batch_export(by=maker, batch_id=batch.pk)
+        batches.batch_export(by=maker, batch_id=batch.pk)
     batch.refresh_from_db()
     return batch
 

@@ -12,9 +12,9 @@ from django.utils import timezone
 from openpyxl import Workbook, load_workbook
 
 from backend.errors import Conflict, NotPermitted, ValidationFailed
-from funding import services
 from funding.bankfile import bank_return_template_xlsx, batch_import_results
 from funding.models import BankReturnRow, BatchLine, DisbursementBatch, Instalment, LedgerEntry, Payment
+from funding.services import bank_results, batches
 
 from .conftest import give_account
 from .test_bank_file import LI, ZHOU, sent_to_bank
@@ -195,12 +195,12 @@ def test_a_returned_row_puts_the_instalment_back_to_due_and_it_is_paid_in_a_new_
     assert batch.status == "closed"  # every line settled: one paid, one returned
 
     give_account(inst.plan.honouree, maker, account_no="6217002940000099999")
-    again = services.batch_create(
+    again = batches.batch_create(
         by=maker, source_id=inst.plan.source_id, purpose="退票重发", instalment_ids=[inst.pk]
     )
-    services.batch_submit(by=maker, batch_id=again.pk)
-    services.batch_approve(by=checker, batch_id=again.pk)
-    services.batch_export(by=maker, batch_id=again.pk)
+    batches.batch_submit(by=maker, batch_id=again.pk)
+    batches.batch_approve(by=checker, batch_id=again.pk)
+    batches.batch_export(by=maker, batch_id=again.pk)
     new_line = again.lines.get()
     assert new_line.account_no == "6217002940000099999"
 
@@ -252,15 +252,15 @@ def test_an_ambiguous_row_is_kept_for_a_person_who_assigns_it(seeds, office, mak
     assert [line.status for line in batch.lines.order_by("id")] == ["pending", "pending", "paid"]
 
     with pytest.raises(Conflict):  # 王志强's line is already paid under B3
-        services.return_row_assign(by=maker, row_id=row.pk, line_id=wang.pk)
-    services.return_row_assign(by=maker, row_id=row.pk, line_id=zhou.pk)
+        bank_results.return_row_assign(by=maker, row_id=row.pk, line_id=wang.pk)
+    bank_results.return_row_assign(by=maker, row_id=row.pk, line_id=zhou.pk)
 
     zhou.refresh_from_db()
     row.refresh_from_db()
     assert (zhou.status, zhou.bank_ref, row.status, row.line_id) == ("paid", "B1", "assigned", zhou.pk)
     batch.refresh_from_db()
     assert batch.status == "exported"  # 李秀英's line still waits
-    services.line_mark_paid(by=maker, line_id=li.pk, bank_ref="B2", paid_on=today())
+    bank_results.line_mark_paid(by=maker, line_id=li.pk, bank_ref="B2", paid_on=today())
     batch.refresh_from_db()
     assert batch.status == "closed"
 
@@ -292,7 +292,7 @@ def test_replaying_the_same_file_changes_nothing_and_says_so(seeds, office, make
     assert (again["unmatched"], again["unmatched_row_ids"]) == (1, first["unmatched_row_ids"])
 
     # Once a person has assigned the kept row, reading the file again counts it as recorded too.
-    services.return_row_assign(by=maker, row_id=first["unmatched_row_ids"][0], line_id=zhou.pk)
+    bank_results.return_row_assign(by=maker, row_id=first["unmatched_row_ids"][0], line_id=zhou.pk)
     before = state()
     third = import_(batch, maker, content)
     assert state() == before
