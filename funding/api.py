@@ -249,12 +249,10 @@ class BatchViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     )
     @action(detail=True, methods=["post"], url_path="import-results")
     def import_results(self, request, pk=None):
-        from . import bankfile
-
         d = validated(s.ResultFileIn, request.data)
         batch = self.get_object()
         upload = d["file"]
-        counts = bankfile.batch_import_results(
+        counts = bank_results.batch_import_results(
             by=request.user, batch_id=batch.pk, file_name=upload.name, content=upload.read()
         )
         return Response(s.ImportResultOut(counts).data)

@@ -22,6 +22,7 @@ from django.utils import timezone
 from backend.roles import ALL, Role, has_role, scope_by_role
 from studios.models import Studio
 
+from .bankfile import PaymentLine
 from .models import (
     AwardPlan,
     BankReturnRow,
@@ -318,6 +319,24 @@ def batch_totals(lines: list[BatchLine]) -> dict:
         "returned": sum(1 for x in counted if x.status == BatchLine.Status.RETURNED),
         "pending": sum(1 for x in counted if x.status == BatchLine.Status.PENDING),
     }
+
+
+def pending_payment_lines(batch: DisbursementBatch) -> list[PaymentLine]:
+    """The batch's lines waiting for the bank, in line order, as the bank files list them."""
+    return [
+        PaymentLine(
+            reference=line.reference,
+            payee_name=line.payee_name,
+            payee_id_number=line.payee_id_number,
+            bank_name=line.bank_name,
+            account_no=line.account_no,
+            gross=line.gross,
+            tax=line.tax,
+            net=line.net,
+            purpose=line.purpose,
+        )
+        for line in batch.lines.filter(status=BatchLine.Status.PENDING).order_by("id")
+    ]
 
 
 def unmatched_rows(batch: DisbursementBatch) -> list[BankReturnRow]:

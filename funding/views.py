@@ -29,7 +29,7 @@ from backend.personal_data import id_number_for
 from backend.roles import Role, has_role
 from honourees.models import Person, Round
 
-from . import conditions, selectors
+from . import bankfile, conditions, selectors
 from .forms import BudgetForm, PayeeAccountForm
 from .models import BatchLine, DisbursementBatch, Instalment, PayeeAccount
 from .services import bank_results, batches, budgets, payees, plans, revocation
@@ -344,24 +344,23 @@ def bank_file(request, pk: int):
 @login_required
 def result_template(request, pk: int):
     """A result file in the layout the import reads, with the open lines filled in (when the bank sends none)."""
-    from . import bankfile
-
     batch = _batch(request, pk)
     if not selectors.may_handle_bank_files(request.user) or batch.status not in (B.EXPORTED, B.CLOSED):
         raise Http404
-    response = HttpResponse(bankfile.bank_return_template_xlsx(batch), content_type=XLSX)
+    content = bankfile.bank_return_template_xlsx(
+        payer=batch.source.payer, number=batch.number, lines=selectors.pending_payment_lines(batch)
+    )
+    response = HttpResponse(content, content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="{batch.number}-result.xlsx"'
     return response
 
 
 @action
 def batch_import(request, pk):
-    from . import bankfile
-
     upload = request.FILES.get("file")
     if upload is None:
         raise ValidationFailed("请选择银行回单文件。", "Choose the bank's result file.", field="file")
-    counts = bankfile.batch_import_results(
+    counts = bank_results.batch_import_results(
         by=request.user, batch_id=pk, file_name=upload.name, content=upload.read()
     )
     return _(

@@ -23,7 +23,9 @@ from backend.roles import Role, require_role
 from honourees.models import Honouree
 
 from .. import conditions
+from ..bankfile import bank_payment_xlsx
 from ..models import BatchLine, DisbursementBatch, FundingSource, Instalment
+from ..selectors import pending_payment_lines
 from . import core
 from .budgets import _check_payments
 from .core import _batch_locked, _move
@@ -313,9 +315,12 @@ def batch_export(*, by: User, batch_id: int) -> DisbursementBatch:
         raise Conflict(
             "批次审批后才能生成银行文件。", "The bank file is made only after the batch is approved."
         )
-    from ..bankfile import bank_payment_xlsx
-
-    content = bank_payment_xlsx(batch)
+    content = bank_payment_xlsx(
+        payer=batch.source.payer,
+        number=batch.number,
+        purpose=batch.purpose,
+        lines=pending_payment_lines(batch),
+    )
     batch.bank_file.save(f"{batch.number}.xlsx", ContentFile(content), save=False)
     batch.exported_at, batch.exported_by = timezone.now(), by
     _batch_move(batch, B.EXPORTED, by=by, reason="bank file made")

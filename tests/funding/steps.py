@@ -7,6 +7,7 @@ import datetime as dt
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from funding import bankfile, selectors
 from funding.models import Budget, DisbursementBatch, Instalment, PayeeAccount
 from funding.services import bank_results, batches, budgets
 from honourees.models import Honouree
@@ -46,6 +47,13 @@ def pay(instalments: list[Instalment], maker, checker, *, ref: str = "BANK") -> 
         )
     batch.refresh_from_db()
     return batch
+
+
+def return_template(batch: DisbursementBatch) -> bytes:
+    """The batch's result-file template, as the page hands it out."""
+    return bankfile.bank_return_template_xlsx(
+        payer=batch.source.payer, number=batch.number, lines=selectors.pending_payment_lines(batch)
+    )
 
 
 def status_of(inst: Instalment) -> str:

@@ -10,11 +10,12 @@ from decimal import Decimal
 import pytest
 from openpyxl import load_workbook
 
-from funding.bankfile import PAYMENT_COLUMNS, bank_return_template_xlsx
+from funding.bankfile import PAYMENT_COLUMNS
 from funding.models import DisbursementBatch
 from funding.services import batches
 
 from .conftest import give_account, give_budget, name_directly
+from .steps import return_template
 
 pytestmark = pytest.mark.django_db
 
@@ -101,7 +102,7 @@ def test_the_result_template_lists_the_pending_lines_under_the_headers_the_impor
     seeds, office, maker, checker
 ):
     batch = sent_to_bank(seeds["baling"], office, maker, checker)
-    ws = sheet(bank_return_template_xlsx(batch))
+    ws = sheet(return_template(batch))
     assert [ws.cell(2, c).value for c in range(1, 9)] == [
         "明细编号",
         "收款人",

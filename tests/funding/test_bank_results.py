@@ -12,11 +12,11 @@ from django.utils import timezone
 from openpyxl import Workbook, load_workbook
 
 from backend.errors import Conflict, NotPermitted, ValidationFailed
-from funding.bankfile import bank_return_template_xlsx, batch_import_results
 from funding.models import BankReturnRow, BatchLine, DisbursementBatch, Instalment, LedgerEntry, Payment
 from funding.services import bank_results, batches
 
 from .conftest import give_account
+from .steps import return_template
 from .test_bank_file import LI, ZHOU, sent_to_bank
 
 pytestmark = pytest.mark.django_db
@@ -78,7 +78,7 @@ def state() -> tuple:
 
 
 def import_(batch, maker, content: bytes, name: str = "回单.xlsx") -> dict:
-    return batch_import_results(by=maker, batch_id=batch.pk, file_name=name, content=content)
+    return bank_results.batch_import_results(by=maker, batch_id=batch.pk, file_name=name, content=content)
 
 
 def refused(
@@ -100,7 +100,7 @@ def refused(
 
 def test_the_filled_in_template_records_both_payments_and_closes_the_batch(seeds, office, maker, checker):
     batch = sent_to_bank(seeds["baling"], office, maker, checker)
-    ws = load_workbook(io.BytesIO(bank_return_template_xlsx(batch))).active
+    ws = load_workbook(io.BytesIO(return_template(batch))).active
     for row, bank_ref in ((3, "ICBC0001"), (4, "ICBC0002")):
         ws.cell(row, 5).value, ws.cell(row, 6).value, ws.cell(row, 7).value = "成功", bank_ref, today()
     out = io.BytesIO()
@@ -388,6 +388,8 @@ def test_only_a_finance_maker_imports_and_only_once_the_batch_went_to_the_bank(s
     batch = sent_to_bank(seeds["baling"], office, maker, checker, export=False)
     content = xlsx(result_rows(batch, ("成功", "B1", ""), ("成功", "B2", "")))
     with pytest.raises(NotPermitted):
-        batch_import_results(by=checker, batch_id=batch.pk, file_name="回单.xlsx", content=content)
+        bank_results.batch_import_results(
+            by=checker, batch_id=batch.pk, file_name="回单.xlsx", content=content
+        )
     with pytest.raises(Conflict):
         import_(batch, maker, content)
