@@ -14,14 +14,12 @@ from django.db import transaction
 
 from backend.errors import BudgetExceeded, NotFound, ValidationFailed
 from backend.history import save_as
-from backend.money import sum_money, to_money
+from backend.money import to_money
 from backend.roles import Role, require_role
 from honourees.models import Round, Scheme
 
-from ..models import BatchLine, Budget, DisbursementBatch, FundingSource, LedgerEntry, Payment
-
-B = DisbursementBatch.Status
-L = LedgerEntry.Kind
+from ..models import Budget, FundingSource
+from ..selectors import budget_figures
 
 # The sources the five notices name, by the code a round's rules use.
 SOURCE_NAMES = {
@@ -59,37 +57,6 @@ def _benefit_source(scheme: Scheme, funder: str) -> FundingSource | None:
     return source
 
 
-def _sum(queryset, field: str) -> Decimal:
-    return queryset.aggregate(s=sum_money(field))["s"]
-
-
-def budget_figures(source_id: int, year: int) -> dict[str, Decimal]:
-    """Budget, committed, scheduled, approved, paid and remaining for one source and year (from the rows)."""
-    budget = Budget.objects.filter(source_id=source_id, year=year).values_list("amount", flat=True).first()
-    committed = _sum(
-        LedgerEntry.objects.filter(source_id=source_id, budget_year=year, kind__in=[L.COMMIT, L.RELEASE]),
-        "amount",
-    )
-    lines = BatchLine.objects.filter(batch__source_id=source_id, instalment__budget_year=year)
-    scheduled = _sum(
-        lines.filter(status=BatchLine.Status.PENDING, batch__status__in=[B.DRAFT, B.SUBMITTED]), "gross"
-    )
-    approved = _sum(
-        lines.filter(status=BatchLine.Status.PENDING, batch__status__in=[B.APPROVED, B.EXPORTED]), "gross"
-    )
-    paid = _sum(
-        Payment.objects.filter(line__batch__source_id=source_id, instalment__budget_year=year), "gross"
-    )
-    return {
-        "budget": budget,
-        "committed": committed,
-        "scheduled": scheduled,
-        "approved": approved,
-        "paid": paid,
-        "remaining": None if budget is None else budget - committed,
-    }
-
-
 def _lock_source(source_id: int) -> FundingSource | None:
     """The source row, locked: it stands for its budgets, since a year without a budget has no row to lock."""
     return FundingSource.objects.select_for_update().filter(pk=source_id).first()
@@ -111,7 +78,7 @@ def _check_commit(source: FundingSource, year: int, amount: Decimal) -> None:
     # The source row, not the budget row: a year without a budget has no row to lock, and budget_set, which
     # checks the new budget against what is committed, locks the source too.
     _lock_source(source.pk)
-    f = budget_figures(source.pk, year)
+    f = budget_figures([(source.pk, year)])[(source.pk, year)]
     if f["budget"] is not None and f["committed"] + amount > f["budget"]:
         raise BudgetExceeded(*_figures_text(source, year, f, amount))
 
@@ -120,8 +87,9 @@ def _check_payments(source_id: int, need: dict[int, Decimal]) -> None:
     """Refuse paying ``need`` (amount by budget year) from the source: what is in batches or paid stays within
     each year's budget, and a year without a budget pays nothing yet."""
     source = _lock_source(source_id)
+    figures = budget_figures((source.pk, year) for year in need)
     for year, amount in sorted(need.items()):
-        f = budget_figures(source.pk, year)
+        f = figures[(source.pk, year)]
         if f["budget"] is None:
             raise BudgetExceeded(
                 f"{source.name} 尚未设定 {year} 年预算，不能安排支付。",
@@ -154,7 +122,7 @@ def budget_set(*, by: User, source_id: int, year: int, amount: Decimal | str, no
     if source is None:
         raise NotFound("没有这个资金来源。", "No such funding source.")
     budget = Budget.objects.select_for_update().filter(source=source, year=year).first()
-    f = budget_figures(source.pk, year)
+    f = budget_figures([(source.pk, year)])[(source.pk, year)]
     floor = max(f["committed"], f["paid"] + f["approved"] + f["scheduled"])
     if amount < floor:
         raise BudgetExceeded(

@@ -56,6 +56,11 @@ def return_template(batch: DisbursementBatch) -> bytes:
     )
 
 
+def figures(source_id: int, year: int) -> dict:
+    """One source's year of ``selectors.budget_figures``."""
+    return selectors.budget_figures([(source_id, year)])[(source_id, year)]
+
+
 def status_of(inst: Instalment) -> str:
     inst.refresh_from_db()
     return inst.status

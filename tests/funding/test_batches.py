@@ -16,11 +16,12 @@ from backend.errors import (
     TransitionNotAllowed,
     ValidationFailed,
 )
+from funding import selectors
 from funding.models import BatchLine, Budget, DisbursementBatch, Instalment, LedgerEntry, Payment
 from funding.services import bank_results, batches, budgets
 
 from .conftest import give_account, give_budget, name_directly, source_of
-from .steps import batch_of, pay, status_of
+from .steps import batch_of, figures, first, pay, status_of
 
 pytestmark = pytest.mark.django_db
 S = Instalment.Status
@@ -178,12 +179,42 @@ def test_a_budget_cannot_drop_below_what_is_committed(seeds, office, checker, ma
     budgets.budget_set(by=checker, source_id=source.pk, year=2019, amount="20000.00")
     with pytest.raises(NotPermitted):
         budgets.budget_set(by=maker, source_id=source.pk, year=2019, amount="50000.00")
-    figures = budgets.budget_figures(source.pk, 2019)
-    assert (figures["budget"], figures["committed"], figures["remaining"]) == (
+    f = figures(source.pk, 2019)
+    assert (f["budget"], f["committed"], f["remaining"]) == (
         Decimal("20000.00"),
         Decimal("20000.00"),
         Decimal("0.00"),
     )
+
+
+def test_the_budget_figures_of_many_sources_and_years_are_five_queries(
+    seeds, office, maker, checker, django_assert_num_queries
+):
+    baling, jiaozuo = seeds["baling"], seeds["jiaozuo"]
+    give_budget(baling, checker, 2023, amount="50000.00")
+    h = name_directly(baling, office)  # 10,000 in 2023 (paid below) and 10,000 in 2024
+    pay([first(h)], maker, checker)
+    name_directly(jiaozuo, office, name="王焦作")
+    ours, theirs = source_of(baling).pk, source_of(jiaozuo).pk
+    keys = [(ours, 2023), (ours, 2024), (theirs, 2023), (theirs, 2030)]
+    with django_assert_num_queries(5):
+        got = selectors.budget_figures(keys)
+    zero, ten = Decimal("0.00"), Decimal("10000.00")
+    assert got[(ours, 2023)] == {
+        "budget": Decimal("50000.00"),
+        "committed": ten,
+        "scheduled": zero,
+        "approved": zero,
+        "paid": ten,
+        "remaining": Decimal("40000.00"),
+    }
+    assert (got[(ours, 2024)]["budget"], got[(ours, 2024)]["committed"]) == (None, ten)
+    assert got[(theirs, 2023)]["committed"] > zero and got[(theirs, 2023)]["paid"] == zero
+    assert got[(theirs, 2030)] == dict.fromkeys(["committed", "scheduled", "approved", "paid"], zero) | {
+        "budget": None,
+        "remaining": None,
+    }
+    assert got == {key: figures(*key) for key in keys}, "asked together or one by one, the same figures"
 
 
 @pytest.mark.parametrize("amount", ["100.005", "-1.00", "0", "0.00", 100.5, "1,000", "abc"])

@@ -14,11 +14,11 @@ from openpyxl import load_workbook
 from backend.roles import Role
 from funding import selectors
 from funding.models import BatchLine, DisbursementBatch, Instalment
-from funding.services import bank_results, batches, budgets
+from funding.services import bank_results, batches
 from tests.conftest import PASSWORD
 
 from .conftest import give_account, give_budget, name_directly, source_of
-from .steps import first, named, second
+from .steps import figures, first, named, second
 
 pytestmark = pytest.mark.django_db
 S = Instalment.Status
@@ -371,7 +371,7 @@ def test_the_budget_page_shows_the_figures_and_the_checker_sets_a_budget(two, ma
     assert f'data-testid="budget-{source_id}-2023"' in page
     rows = {(r.source.pk, r.year): r for r in selectors.budget_table(checker)}
     for (sid, year), row in rows.items():
-        assert row.figures == budgets.budget_figures(sid, year), "the page's bulk figures are the service's"
+        assert row.figures == figures(sid, year), "the table's figures are those of one source and year"
     assert rows[(source_id, 2023)].scheduled == Decimal("10000.00")
     assert rows[(source_id, 2024)].budget is None, "the second year is committed without a budget yet"
 
@@ -381,7 +381,7 @@ def test_the_budget_page_shows_the_figures_and_the_checker_sets_a_budget(two, ma
         "/funding/budgets/", {"source": source_id, "year": 2024, "amount": "300000.00", "note": "市财政批复"}
     )
     assert response.status_code == 302
-    assert budgets.budget_figures(source_id, 2024)["budget"] == Decimal("300000.00")
+    assert figures(source_id, 2024)["budget"] == Decimal("300000.00")
     assert (
         logged_in(maker)
         .post("/funding/budgets/", {"source": source_id, "year": 2024, "amount": "1"})

@@ -9,11 +9,11 @@ from django.utils import timezone
 
 from backend.errors import Conflict, ValidationFailed
 from funding.models import AwardPlan, BatchLine, Instalment, LedgerEntry
-from funding.services import bank_results, batches, budgets, plans, revocation
+from funding.services import bank_results, batches, plans, revocation
 from honourees import registry
 
 from .conftest import give_account, give_budget, name_directly
-from .steps import batch_of, pay, status_of
+from .steps import batch_of, figures, pay, status_of
 
 pytestmark = pytest.mark.django_db
 S = Instalment.Status
@@ -45,7 +45,7 @@ def test_revocation_cancels_what_is_unpaid_and_claims_back_what_was_paid(seeds, 
     assert (second.status, second.cancelled_by_revocation) == (S.CANCELLED, True)
     assert kinds(second) == [(L.COMMIT, Decimal("10000.00")), (L.RELEASE, Decimal("-10000.00"))]
     assert AwardPlan.objects.get(pk=first.plan_id).status == AwardPlan.Status.CANCELLED
-    assert budgets.budget_figures(first.plan.source_id, 2024)["committed"] == Decimal("0.00")
+    assert figures(first.plan.source_id, 2024)["committed"] == Decimal("0.00")
 
 
 def test_revocation_without_recovery_leaves_paid_money_alone(seeds, office, maker, checker):
