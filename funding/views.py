@@ -9,8 +9,6 @@ out buttons that would be refused, saying why.
 
 from __future__ import annotations
 
-import importlib.util
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -29,7 +27,7 @@ from backend.personal_data import id_number_for
 from backend.roles import Role, has_role
 from honourees.models import Person, Round
 
-from . import bankfile, conditions, selectors
+from . import bankfile, conditions, selectors, vouchers
 from .forms import BudgetForm, PayeeAccountForm
 from .models import BatchLine, DisbursementBatch, Instalment, PayeeAccount
 from .services import bank_results, batches, budgets, payees, plans, revocation
@@ -45,15 +43,6 @@ action = post_action(fallback="funding:due", not_found_is_404=True)
 def _reader(request) -> None:
     if not selectors.may_read(request.user):
         raise PermissionDenied
-
-
-def _vouchers():
-    """The voucher module (funding.vouchers), imported when first asked for; None while it does not exist."""
-    if importlib.util.find_spec("funding.vouchers") is None:
-        return None
-    from funding import vouchers
-
-    return vouchers
 
 
 # --- what falls due ------------------------------------------------------------------------------------------
@@ -146,7 +135,6 @@ def instalment_detail(request, pk: int):
                 for k, v in Instalment.Recovery.choices
                 if k in (Instalment.Recovery.RECOVERED, Instalment.Recovery.WAIVED)
             ],
-            "vouchers": _vouchers() is not None,
         },
     )
 
@@ -287,7 +275,6 @@ def batch_detail(request, pk: int):
             "can_export": batch.status == B.APPROVED and selectors.may_handle_bank_files(user),
             "can_download": bool(batch.bank_file) and selectors.may_handle_bank_files(user),
             "can_record": batch.status in (B.EXPORTED, B.CLOSED) and is_maker,
-            "vouchers": _vouchers() is not None,
             "today": timezone.localdate(),
         },
     )
@@ -410,8 +397,7 @@ def return_row_assign(request, pk):
 @login_required
 def batch_vouchers(request, pk: int):
     batch = _batch(request, pk)
-    vouchers = _vouchers()
-    if vouchers is None or not batch.lines.filter(status=BatchLine.Status.PAID).exists():
+    if not batch.lines.filter(status=BatchLine.Status.PAID).exists():
         raise Http404
     content = vouchers.batch_vouchers_pdf(batch, user=request.user)
     response = HttpResponse(content, content_type=PDF)
@@ -422,9 +408,6 @@ def batch_vouchers(request, pk: int):
 @login_required
 def payment_voucher(request, pk: int):
     payment = get_object_or_404(selectors.payments_for(request.user), pk=pk)
-    vouchers = _vouchers()
-    if vouchers is None:
-        raise Http404
     content = vouchers.payment_voucher_pdf(payment, user=request.user)
     response = HttpResponse(content, content_type=PDF)
     response["Content-Disposition"] = f'attachment; filename="{payment.voucher_no}.pdf"'

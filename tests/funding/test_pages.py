@@ -285,10 +285,6 @@ def test_vouchers_are_offered_once_a_line_is_paid(two, maker, checker):
     line = batch.lines.get()
     bank_results.line_mark_paid(by=maker, line_id=line.pk, bank_ref="B1", paid_on=timezone.localdate())
     client = logged_in(maker)
-    try:
-        from funding import vouchers  # noqa: F401  (written alongside; the pages offer it once it exists)
-    except ImportError:
-        pytest.skip("funding.vouchers does not exist yet")
     page = client.get(f"/funding/batches/{batch.pk}/").content.decode()
     assert 'data-testid="batch-vouchers"' in page and f'data-testid="voucher-{line.pk}"' in page
     response = client.get(f"/funding/payments/{line.payment.pk}/voucher.pdf")
