@@ -69,7 +69,9 @@ def _ledger(
 
 
 def _move(inst: Instalment, to: str, *, by: User | None, zh: str, en: str) -> Instalment:
-    """Change an instalment's status (the caller holds its lock) and record why, in both languages."""
+    """Change an instalment's status (the caller holds its lock) and record why, in both languages.
+
+    One history row per move: a field the caller set on ``inst`` just before is saved with it."""
     if inst.status == to:
         return inst
     if not inst.can_become(to):

@@ -50,8 +50,7 @@ def plan_revoke(*, honouree: Honouree, by: User, recover_paid: bool) -> None:
                 continue  # the bank has it: its answer decides, and a payment then becomes a recovery
             line.status = BatchLine.Status.WITHDRAWN
             save_as(line, by=by, reason="honour revoked")
-            _move(inst, S.DUE, by=by, zh="荣誉撤销，移出批次。", en="Honour revoked: taken out of the batch.")
-        if inst.status == S.FAILED:
+        if inst.status == S.FAILED:  # a return cannot be cancelled as it stands: due first (Instalment.NEXT)
             _move(inst, S.DUE, by=by, zh="荣誉撤销。", en="Honour revoked.")
         _cancel_for_revocation(inst, by=by)
     if recover_paid:
@@ -65,6 +64,8 @@ def plan_revoke(*, honouree: Honouree, by: User, recover_paid: bool) -> None:
 
 
 def _cancel_for_revocation(inst: Instalment, *, by: User | None) -> None:
+    """The instalment cancelled and marked as the revocation's, in one move and one history row."""
+    inst.cancelled_by_revocation = True  # saved by the move
     _move(
         inst,
         S.CANCELLED,
@@ -72,8 +73,6 @@ def _cancel_for_revocation(inst: Instalment, *, by: User | None) -> None:
         zh="荣誉已撤销，未付款项取消。",
         en="Honour revoked: unpaid instalment cancelled.",
     )
-    inst.cancelled_by_revocation = True
-    save_as(inst, by=by, reason="cancelled by revocation")
 
 
 def _claim_back(inst: Instalment, *, by: User | None) -> None:
@@ -99,9 +98,11 @@ def plan_reinstate(*, honouree: Honouree, by: User) -> None:
             continue
         verdict = conditions.assess(inst, honouree, today)
         to = verdict.status if verdict.status != S.FORFEITED else S.BLOCKED
-        _move(inst, to, by=by, zh="荣誉恢复。" + verdict.zh, en="Honour reinstated. " + verdict.en)
-        inst.cancelled_by_revocation = False
-        save_as(inst, by=by, reason="reinstated")
+        inst.cancelled_by_revocation = False  # saved by the move: one history row
+        if to == inst.status:  # a benefit no longer in force on its day stays cancelled: no move, unmarked
+            save_as(inst, by=by, reason="reinstated")
+        else:
+            _move(inst, to, by=by, zh="荣誉恢复。" + verdict.zh, en="Honour reinstated. " + verdict.en)
         if verdict.status == S.FORFEITED:
             _move(inst, S.FORFEITED, by=by, zh=verdict.zh, en=verdict.en)
     for inst in _honouree_instalments_locked(honouree.pk, [S.PAID]):

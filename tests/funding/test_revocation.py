@@ -78,6 +78,33 @@ def test_revocation_takes_a_due_instalment_out_of_a_submitted_batch(seeds, offic
     assert status_of(theirs) == S.APPROVED and status_of(mine) == S.CANCELLED
 
 
+def changes(inst) -> list[tuple[str, str]]:
+    return [(r.status, r.history_change_reason) for r in inst.history.order_by("history_id")]
+
+
+def test_a_revocation_and_a_reinstatement_save_one_history_row_per_move(seeds, office, maker, checker):
+    h = name_directly(seeds["baling"], office)
+    due, blocked = h.award_plan.instalments.order_by("seq")
+    give_account(h, maker)
+    give_budget(seeds["baling"], checker, 2023)
+    batch = batches.batch_create(by=maker, source_id=due.source_id, purpose="", instalment_ids=[due.pk])
+    batches.batch_submit(by=maker, batch_id=batch.pk)
+    before = {inst.pk: changes(inst) for inst in (due, blocked)}
+
+    revoke(h, office)
+    cancelled = "→cancelled: Honour revoked: unpaid instalment cancelled."
+    assert changes(due) == before[due.pk] + [("cancelled", "scheduled" + cancelled)]
+    assert changes(blocked) == before[blocked.pk] + [("cancelled", "blocked" + cancelled)]
+    due.refresh_from_db()
+    assert due.cancelled_by_revocation and due.lines.get().status == BatchLine.Status.WITHDRAWN
+
+    registry.honouree_reinstate(by=office, honouree_id=h.pk, on=dt.date(2024, 6, 3), reason="复查后予以纠正")
+    (row,) = changes(blocked)[len(before[blocked.pk]) + 1 :]
+    assert row[0] == "blocked" and row[1].startswith("cancelled→blocked: Honour reinstated.")
+    blocked.refresh_from_db()
+    assert not blocked.cancelled_by_revocation
+
+
 def test_an_instalment_the_bank_already_has_is_paid_and_then_claimed_back(seeds, office, maker, checker):
     h = name_directly(seeds["baotou"], office, named_on=dt.date(2023, 4, 28))
     (inst,) = h.award_plan.instalments.all()
