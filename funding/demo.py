@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.contrib.auth.models import User
 from django.utils import timezone
 
 from honourees.models import RecommendingUnit, Round
@@ -31,7 +32,7 @@ DEMO_HONOUREES = {
 BANKS = ["中国工商银行", "中国农业银行", "中国建设银行", "中国银行"]
 
 
-def load_demo_funding(*, maker, checker, office) -> list[AwardPlan]:
+def load_demo_funding(*, maker: User, checker: User, office: User) -> list[AwardPlan]:
     made = []
     serial = 60
     for code, (named_on, people) in DEMO_HONOUREES.items():

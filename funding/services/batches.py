@@ -179,7 +179,7 @@ def batch_add(*, by: User, batch_id: int, instalment_ids: list[int]) -> Disburse
     return batch
 
 
-def _release_line(line: BatchLine, *, by: User | None, zh: str, en: str) -> None:
+def _release_line(line: BatchLine, *, by: User, zh: str, en: str) -> None:
     line.status = BatchLine.Status.WITHDRAWN
     save_as(line, by=by, reason=en)
     inst = (
@@ -190,7 +190,7 @@ def _release_line(line: BatchLine, *, by: User | None, zh: str, en: str) -> None
     _back_to_due(inst, by=by, zh=zh, en=en)
 
 
-def _back_to_due(inst: Instalment, *, by: User | None, zh: str, en: str) -> None:
+def _back_to_due(inst: Instalment, *, by: User, zh: str, en: str) -> None:
     """Out of a batch, due again; then re-read, since the honour or the studio may have changed meanwhile
     (a revoked honour cancels it, a suspended one or a closed studio blocks it)."""
     _move(inst, S.DUE, by=by, zh=zh, en=en)

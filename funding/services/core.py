@@ -21,6 +21,7 @@ this code were wrong.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from decimal import Decimal
 
 from django.contrib.auth.models import User
@@ -103,7 +104,7 @@ def _line_locked(line_id: int) -> tuple[DisbursementBatch, BatchLine]:
     return batch, BatchLine.objects.select_for_update().get(pk=line_id)
 
 
-def _honouree_instalments_locked(honouree_id: int, states) -> list[Instalment]:
+def _honouree_instalments_locked(honouree_id: int, states: Iterable[str]) -> list[Instalment]:
     return list(
         Instalment.objects.select_for_update(of=("self",))
         .select_related("plan", "source", "entitlement")

@@ -63,7 +63,7 @@ def plan_revoke(*, honouree: Honouree, by: User, recover_paid: bool) -> None:
         save_as(plan, by=by, reason="honour revoked")
 
 
-def _cancel_for_revocation(inst: Instalment, *, by: User | None) -> None:
+def _cancel_for_revocation(inst: Instalment, *, by: User) -> None:
     """The instalment cancelled and marked as the revocation's, in one move and one history row."""
     inst.cancelled_by_revocation = True  # saved by the move
     _move(
@@ -75,7 +75,7 @@ def _cancel_for_revocation(inst: Instalment, *, by: User | None) -> None:
     )
 
 
-def _claim_back(inst: Instalment, *, by: User | None) -> None:
+def _claim_back(inst: Instalment, *, by: User) -> None:
     if inst.recovery:
         return
     inst.recovery, inst.recovery_note = Instalment.Recovery.PENDING, "荣誉撤销，已付奖金应予追回"
