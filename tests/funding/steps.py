@@ -1,4 +1,4 @@
-"""Steps the funding tests share: paying instalments through a whole batch, and a studio that counts."""
+"""Steps the funding tests share: batches sent to the bank and paid, budget figures, and a studio that counts."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from studios import services as studios
 from studios.demo import tiny_png
 from studios.models import Assessment, InstitutionKind, Studio
 
-from .conftest import give_account, name_directly
+from .conftest import give_account, give_budget, name_directly
 
 PLAQUE = dt.date(2025, 1, 6)  # a Monday; period 1 runs 2025-01-06 … 2026-01-05
 AFTER_PERIOD_1 = dt.date(2026, 1, 12)
@@ -35,6 +35,34 @@ def batch_of(instalments: list[Instalment], maker, checker, *, budget="1000000.0
     )
     batches.batch_submit(by=maker, batch_id=batch.pk)
     return batches.batch_approve(by=checker, batch_id=batch.pk)
+
+
+ZHOU = ("周建华", "6222021234567890123")
+LI = ("李秀英", "6217002940000012345")
+
+
+def sent_to_bank(
+    round_, office, maker, checker, people=(ZHOU, LI), *, bank="中国工商银行岳阳分行", export=True
+) -> DisbursementBatch:
+    """Each person named in the round and their first instalment in one approved batch, exported if asked."""
+    give_budget(round_, checker, 2023)
+    firsts = []
+    for name, account in people:
+        h = name_directly(round_, office, name=name)
+        give_account(h, maker, account_no=account, bank=bank)
+        firsts.append(h.award_plan.instalments.get(seq=1))
+    batch = batches.batch_create(
+        by=maker,
+        source_id=firsts[0].plan.source_id,
+        purpose="第一年资助",
+        instalment_ids=[i.pk for i in firsts],
+    )
+    batches.batch_submit(by=maker, batch_id=batch.pk)
+    batches.batch_approve(by=checker, batch_id=batch.pk)
+    if export:
+        batches.batch_export(by=maker, batch_id=batch.pk)
+    batch.refresh_from_db()
+    return batch
 
 
 def pay(instalments: list[Instalment], maker, checker, *, ref: str = "BANK") -> DisbursementBatch:

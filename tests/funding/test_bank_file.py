@@ -11,40 +11,10 @@ import pytest
 from openpyxl import load_workbook
 
 from funding.bankfile import PAYMENT_COLUMNS
-from funding.models import DisbursementBatch
-from funding.services import batches
 
-from .conftest import give_account, give_budget, name_directly
-from .steps import return_template
+from .steps import LI, ZHOU, return_template, sent_to_bank
 
 pytestmark = pytest.mark.django_db
-
-ZHOU = ("周建华", "6222021234567890123")
-LI = ("李秀英", "6217002940000012345")
-
-
-def sent_to_bank(
-    round_, office, maker, checker, people=(ZHOU, LI), *, bank="中国工商银行岳阳分行", export=True
-) -> DisbursementBatch:
-    """Each person named in the round and their first instalment in one approved batch, exported if asked."""
-    give_budget(round_, checker, 2023)
-    firsts = []
-    for name, account in people:
-        h = name_directly(round_, office, name=name)
-        give_account(h, maker, account_no=account, bank=bank)
-        firsts.append(h.award_plan.instalments.get(seq=1))
-    batch = batches.batch_create(
-        by=maker,
-        source_id=firsts[0].plan.source_id,
-        purpose="第一年资助",
-        instalment_ids=[i.pk for i in firsts],
-    )
-    batches.batch_submit(by=maker, batch_id=batch.pk)
-    batches.batch_approve(by=checker, batch_id=batch.pk)
-    if export:
-        batches.batch_export(by=maker, batch_id=batch.pk)
-    batch.refresh_from_db()
-    return batch
 
 
 def sheet(content: bytes):

@@ -16,8 +16,7 @@ from funding.models import BankReturnRow, BatchLine, DisbursementBatch, Instalme
 from funding.services import bank_results, batches
 
 from .conftest import give_account
-from .steps import return_template
-from .test_bank_file import LI, ZHOU, sent_to_bank
+from .steps import LI, ZHOU, return_template, sent_to_bank
 
 pytestmark = pytest.mark.django_db
 S = Instalment.Status

@@ -14,7 +14,7 @@ from funding.models import Payment
 from funding.services import bank_results
 from funding.vouchers import batch_vouchers_pdf, payment_voucher_pdf
 
-from .test_bank_file import LI, ZHOU, sent_to_bank
+from .steps import LI, ZHOU, sent_to_bank
 
 pytestmark = pytest.mark.django_db
 WANG = ("王志强", "6228480012345678901")
