@@ -1,4 +1,5 @@
-"""Reads of the funding side: the one user-scoped queryset per model, what falls due, the budget table.
+"""Reads of the funding side: the one user-scoped queryset per model, what falls due, the budget figures
+(the budget table, the budget checks, the budget execution export) and the lines a bank file lists.
 
 Who sees money (pages, API and exports all go through these functions):
 

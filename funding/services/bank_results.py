@@ -191,7 +191,7 @@ def return_row_assign(*, by: User, row_id: int, line_id: int | None, dismiss_not
     batch_id = BankReturnRow.objects.filter(pk=row_id).values_list("batch_id", flat=True).first()
     if batch_id is None:
         raise NotFound("没有这条银行记录。", "No such bank row.")
-    _batch_locked(batch_id)  # the module's lock order: the batch before anything in it
+    _batch_locked(batch_id)  # core's lock order: the batch before anything in it
     row = BankReturnRow.objects.select_for_update().get(pk=row_id)
     if row.status != BankReturnRow.Status.UNMATCHED:
         raise Conflict("这条银行记录已处理。", "This bank row has already been dealt with.")

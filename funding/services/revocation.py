@@ -27,7 +27,7 @@ L = LedgerEntry.Kind
 
 def plan_revoke(*, honouree: Honouree, by: User, recover_paid: bool) -> None:
     """Future instalments cancelled (pulled out of unapproved batches); paid ones marked for recovery."""
-    # The module's lock order: the batches holding this honouree's lines first, then the instalments.
+    # core's lock order: the batches holding this honouree's lines first, then the instalments.
     batch_ids = sorted(
         set(
             BatchLine.objects.filter(
