@@ -327,7 +327,8 @@ def budget_table(user, *, source_id: int | None = None, year: int | None = None)
 
 def budget_execution(*, scheme_id: int | None = None, year: int | None = None) -> list[BudgetRow]:
     """Every budget set, with its figures, by scheme, source and year: the budget execution export, in six
-    queries however many budgets there are."""
+    queries however many budgets there are. Not scoped by user: the export is open only to ``READERS``,
+    who see every source anyway."""
     qs = FundingSource.objects.select_related("scheme")
     if scheme_id is not None:
         qs = qs.filter(scheme_id=scheme_id)
