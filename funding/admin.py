@@ -47,7 +47,7 @@ class FundingSourceAdmin(SimpleHistoryAdmin):
     readonly_fields = ["scheme", "code"]
 
     def has_add_permission(self, request):
-        return False  # sources are made from a round's package (funding.services.source_for)
+        return False  # sources are made from a round's package (funding.services.budgets.source_for)
 
     def has_delete_permission(self, request, obj=None):
         return False

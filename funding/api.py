@@ -21,8 +21,9 @@ from rest_framework.response import Response
 from backend.api import validated
 from backend.errors import NotFound, NotPermitted, ValidationFailed
 
-from . import conditions, selectors, services
+from . import conditions, selectors
 from . import serializers as s
+from .services import bank_results, batches, budgets, plans
 
 
 def _number(params, key):
@@ -62,7 +63,7 @@ class BudgetViewSet(viewsets.ViewSet):
     @action(detail=False, methods=["post"], url_path="set")
     def set_budget(self, request):
         d = validated(s.BudgetIn, request.data)
-        budget = services.budget_set(
+        budget = budgets.budget_set(
             by=request.user, source_id=d["source"], year=d["year"], amount=d["amount"], note=d["note"]
         )
         row = selectors.budget_table(request.user, source_id=budget.source_id, year=budget.year)[0]
@@ -130,7 +131,7 @@ class InstalmentViewSet(viewsets.ReadOnlyModelViewSet):
     def confirm_condition(self, request, pk=None):
         d = validated(s.ConfirmIn, request.data)
         inst = self.get_object()
-        services.instalment_confirm_condition(
+        plans.instalment_confirm_condition(
             by=request.user, instalment_id=inst.pk, index=d["index"], reason=d["reason"]
         )
         return self._detail(self.get_queryset().get(pk=inst.pk))
@@ -164,7 +165,7 @@ class BatchViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     )
     def create(self, request):
         d = validated(s.BatchCreateIn, request.data)
-        batch = services.batch_create(
+        batch = batches.batch_create(
             by=request.user, source_id=d["source"], purpose=d["purpose"], instalment_ids=d["instalments"]
         )
         return self._out(batch.pk, status.HTTP_201_CREATED)
@@ -175,20 +176,20 @@ class BatchViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"])
     def add(self, request, pk=None):
         d = validated(s.InstalmentsIn, request.data)
-        services.batch_add(by=request.user, batch_id=self.get_object().pk, instalment_ids=d["instalments"])
+        batches.batch_add(by=request.user, batch_id=self.get_object().pk, instalment_ids=d["instalments"])
         return self._out(pk)
 
     @extend_schema(request=s.LineIdIn, responses=s.BatchDetailOut, summary="Take a line out of a draft")
     @action(detail=True, methods=["post"])
     def remove(self, request, pk=None):
         d = validated(s.LineIdIn, request.data)
-        services.batch_remove(by=request.user, batch_id=self.get_object().pk, line_id=d["line"])
+        batches.batch_remove(by=request.user, batch_id=self.get_object().pk, line_id=d["line"])
         return self._out(pk)
 
     @extend_schema(request=None, responses=s.BatchDetailOut, summary="Submit for approval (the maker)")
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
-        services.batch_submit(by=request.user, batch_id=self.get_object().pk)
+        batches.batch_submit(by=request.user, batch_id=self.get_object().pk)
         return self._out(pk)
 
     @extend_schema(
@@ -196,7 +197,7 @@ class BatchViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     )
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
-        services.batch_approve(by=request.user, batch_id=self.get_object().pk)
+        batches.batch_approve(by=request.user, batch_id=self.get_object().pk)
         return self._out(pk)
 
     @extend_schema(
@@ -205,14 +206,14 @@ class BatchViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"])
     def reject(self, request, pk=None):
         d = validated(s.FundingReasonIn, request.data)
-        services.batch_reject(by=request.user, batch_id=self.get_object().pk, reason=d["reason"])
+        batches.batch_reject(by=request.user, batch_id=self.get_object().pk, reason=d["reason"])
         return self._out(pk)
 
     @extend_schema(request=s.FundingReasonIn, responses=s.BatchDetailOut, summary="Cancel a draft (maker)")
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
         d = validated(s.FundingReasonIn, request.data)
-        services.batch_cancel(by=request.user, batch_id=self.get_object().pk, reason=d["reason"])
+        batches.batch_cancel(by=request.user, batch_id=self.get_object().pk, reason=d["reason"])
         return self._out(pk)
 
     def _bank_file(self, batch):
@@ -225,7 +226,7 @@ class BatchViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     )
     @action(detail=True, methods=["post"])
     def export(self, request, pk=None):
-        batch = services.batch_export(by=request.user, batch_id=self.get_object().pk)
+        batch = batches.batch_export(by=request.user, batch_id=self.get_object().pk)
         return self._bank_file(batch)
 
     @extend_schema(
@@ -248,12 +249,10 @@ class BatchViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     )
     @action(detail=True, methods=["post"], url_path="import-results")
     def import_results(self, request, pk=None):
-        from . import bankfile
-
         d = validated(s.ResultFileIn, request.data)
         batch = self.get_object()
         upload = d["file"]
-        counts = bankfile.batch_import_results(
+        counts = bank_results.batch_import_results(
             by=request.user, batch_id=batch.pk, file_name=upload.name, content=upload.read()
         )
         return Response(s.ImportResultOut(counts).data)
@@ -278,7 +277,7 @@ class LineViewSet(viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"])
     def paid(self, request, pk=None):
         d = validated(s.PaidIn, request.data)
-        line = services.line_mark_paid(
+        line = bank_results.line_mark_paid(
             by=request.user, line_id=self.get_object().pk, bank_ref=d["bank_ref"], paid_on=d["paid_on"]
         )
         return self._out(line.pk)
@@ -289,7 +288,7 @@ class LineViewSet(viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"])
     def returned(self, request, pk=None):
         d = validated(s.ReturnedIn, request.data)
-        line = services.line_mark_returned(
+        line = bank_results.line_mark_returned(
             by=request.user, line_id=self.get_object().pk, reason=d["reason"], on=d["on"]
         )
         return self._out(line.pk)
@@ -310,7 +309,7 @@ class ReturnRowViewSet(viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"])
     def assign(self, request, pk=None):
         d = validated(s.BankRowAssignIn, request.data)
-        row = services.return_row_assign(
+        row = bank_results.return_row_assign(
             by=request.user, row_id=self.get_object().pk, line_id=d["line"], dismiss_note=d["note"]
         )
         return Response(s.ReturnRowOut(row).data)

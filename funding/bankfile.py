@@ -1,21 +1,21 @@
 """The bank's two files: the payment order we send (代发明细, Excel) and the result it sends back (回单).
 
-The payment file lists each line with its reference (明细编号), which the bank echoes in its result file;
-results are matched to lines by that reference and the net amount. Text is never written as a formula.
+A file format, nothing more: it writes from plain values the caller builds (``PaymentLine``) and reads the
+result file into rows (``ResultRow``); it reads and writes no database rows. Recording the result on a
+batch's lines is ``funding.services.bank_results``.
 
-Reading the result file (``batch_import_results``), decided:
+The payment file lists each line with its reference (明细编号), which the bank echoes in its result file.
+Text is never written as a formula.
+
+Reading the result file (``read_results``), decided:
 
 - .xlsx (formula cells refused: a value is read as typed, never as a formula's cached result) or .csv in
   UTF-8 (with or without BOM) or GBK/GB18030, which is what Chinese banks' systems write.
 - Columns are found by their Chinese header, with a few synonyms (``COLUMNS``); the header need not be the
   first row (banks put a title and the account above it). Blank rows and a 合计/总计 row are skipped.
-- All or nothing: every problem is listed by row and column, and nothing changes. A reference that is not
-  a line of the batch, a reference given twice, an amount that is not the line's net, a result that is
-  neither success nor return, a bad or future date: each refused.
-- A row without a reference is matched by account number and net amount when exactly one pending line
-  fits; otherwise it is kept as a ``BankReturnRow`` for a person to assign (``services.return_row_assign``).
-- Replaying a file changes nothing: a line already paid under the same bank reference, or already
-  returned, is counted as ``already_recorded``; a row already kept for a person is not kept twice.
+- Every problem of the file itself is listed by row and column (``ResultFile.errors``): an amount that is not
+  an amount or not above zero, a result that is neither success nor return, a bad or future date, a paid
+  row without the bank's reference, a formula. A file with no header, or too big, is refused outright.
 """
 
 from __future__ import annotations
@@ -24,27 +24,20 @@ import codecs
 import csv
 import datetime as dt
 import io
-import json
 import re
-from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db import transaction
-from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from backend.errors import Conflict, DomainError, ValidationFailed, nothing_saved
+from backend.errors import ValidationFailed, nothing_saved
 from backend.input import cell_text
 from backend.money import amount_in_words, to_money
-from backend.roles import Role, require_role
 from backend.xlsx import load_xlsx, looks_like_excel, put_text, read_bytes
-
-from . import services
-from .models import BankReturnRow, BatchLine, DisbursementBatch
 
 PAYMENT_COLUMNS = [
     ("序号", 6),
@@ -63,21 +56,34 @@ MONEY_FORMAT = "#,##0.00"
 ZERO = Decimal("0.00")
 
 PAID, RETURNED, ALREADY = "paid", "returned", "already_recorded"
-L = BatchLine.Status
 
 
-def bank_payment_xlsx(batch: DisbursementBatch) -> bytes:
-    """The approved batch's payment order: one row per line waiting for the bank, totals at the foot."""
+@dataclass(frozen=True)
+class PaymentLine:
+    """One line of a payment order as the bank reads it."""
+
+    reference: str
+    payee_name: str
+    payee_id_number: str
+    bank_name: str
+    account_no: str
+    gross: Decimal
+    tax: Decimal
+    net: Decimal
+    purpose: str
+
+
+def bank_payment_xlsx(*, payer: str, number: str, purpose: str, lines: Sequence[PaymentLine]) -> bytes:
+    """The batch's payment order: one row per line given (those waiting for the bank), totals at the foot."""
     wb = Workbook()
     ws = wb.active
     ws.title = "代发明细"
-    put_text(ws.cell(row=1, column=1), f"{batch.source.payer} 代发明细 批次 {batch.number}：{batch.purpose}")
+    put_text(ws.cell(row=1, column=1), f"{payer} 代发明细 批次 {number}：{purpose}")
     ws.cell(row=1, column=1).font = Font(bold=True, size=12)
     for col, (title, width) in enumerate(PAYMENT_COLUMNS, start=1):
         cell = ws.cell(row=2, column=col, value=title)
         cell.font, cell.alignment = Font(bold=True), Alignment(horizontal="center")
         ws.column_dimensions[get_column_letter(col)].width = width
-    lines = list(batch.lines.filter(status=L.PENDING).order_by("id"))
     totals = [ZERO, ZERO, ZERO]
     for n, line in enumerate(lines, start=1):
         r = n + 2
@@ -279,7 +285,7 @@ def _date(value) -> dt.date:
 
 @dataclass
 class ResultRow:
-    """One row of the bank's file as read; ``data`` is what a kept row and ``apply_result`` work from."""
+    """One row of the bank's file as read; ``data`` is the row as plain JSON values, what a kept row holds."""
 
     row: int
     reference: str = ""
@@ -306,7 +312,7 @@ class ResultRow:
         }
 
 
-def _row_error(row: int, header: str, field_: str, zh: str, en: str) -> ValidationFailed:
+def row_error(row: int, header: str, field_: str, zh: str, en: str) -> ValidationFailed:
     column = _BY_FIELD.get(field_)
     en_name = f"{header} ({column.en})" if column else header
     return ValidationFailed(
@@ -323,7 +329,7 @@ def _parse_row(row: int, values: list, columns: dict[str, tuple[int, str]], toda
 
     def fail(field_: str, zh: str, en: str) -> None:
         r.errors.append(
-            _row_error(row, columns.get(field_, (0, _BY_FIELD[field_].headers[0]))[1], field_, zh, en)
+            row_error(row, columns.get(field_, (0, _BY_FIELD[field_].headers[0]))[1], field_, zh, en)
         )
 
     r.reference, r.payee = cell_text(cell("reference")), cell_text(cell("payee"))[:50]
@@ -389,7 +395,7 @@ def _formula_errors(
             zh = f"单元格 {value.coordinate} 是公式，请改为直接填写数值或文字。"
             en = f"Cell {value.coordinate} holds a formula; enter the value itself."
             if pos in field_at:
-                errors.append(_row_error(row, field_at[pos][1], field_at[pos][0], zh, en))
+                errors.append(row_error(row, field_at[pos][1], field_at[pos][0], zh, en))
             else:
                 letter = get_column_letter(pos + 1)
                 errors.append(
@@ -412,71 +418,23 @@ def _is_data_row(values: list) -> bool:
     return bool(first) and not first.startswith(FOOT_WORDS)
 
 
-def _state_check(
-    r: ResultRow, line: BatchLine, columns: dict[str, tuple[int, str]]
-) -> tuple[str, ValidationFailed | None]:
-    """Whether the row is new news for the line ('apply'), a replay (ALREADY), or contradicts it (an error)."""
-    ref = line.reference
+@dataclass
+class ResultFile:
+    """The bank's result file as read: the columns found (field → position, header as written), the data
+    rows, and every problem of the file itself (formula cells first, then each row's, in row order)."""
 
-    def header(field_: str) -> str:
-        return columns.get(field_, (0, _BY_FIELD[field_].headers[0]))[1]
+    columns: dict[str, tuple[int, str]]
+    rows: list[ResultRow]
+    errors: list[ValidationFailed]
 
-    if line.status == L.PENDING:
-        return "apply", None
-    if line.status == L.PAID and r.result == PAID:
-        if line.bank_ref == r.bank_ref:
-            return ALREADY, None
-        return "", _row_error(
-            r.row,
-            header("bank_ref"),
-            "bank_ref",
-            f"明细 {ref} 已按银行流水号 {line.bank_ref} 支付，与本行的 {r.bank_ref} 不同。",
-            f"Line {ref} is already paid under bank reference {line.bank_ref}, not {r.bank_ref}.",
-        )
-    if line.status == L.RETURNED and r.result == RETURNED:
-        return ALREADY, None
-    if line.status == L.WITHDRAWN:
-        return "", _row_error(
-            r.row,
-            header("reference"),
-            "reference",
-            f"明细 {ref} 已移出批次，未送银行。",
-            f"Line {ref} was taken out of the batch and never sent to the bank.",
-        )
-    return "", _row_error(
-        r.row,
-        header("result"),
-        "result",
-        f"明细 {ref} 已登记为“{line.get_status_display()}”，与本行的“{RESULT_LABELS[r.result]}”矛盾。",
-        f"Line {ref} is already recorded as {line.status}; this row says {r.result}.",
-    )
+    def header(self, field_: str) -> str:
+        """The column's header as the file writes it, or as we write it when the file has no such column."""
+        return self.columns.get(field_, (0, _BY_FIELD[field_].headers[0]))[1]
 
 
-def _same_settlement(r: ResultRow, line: BatchLine) -> bool:
-    """The row is the record already made for the line (a replay of a row that had no reference)."""
-    if r.result == PAID:
-        return line.status == L.PAID and line.bank_ref == r.bank_ref
-    return line.status == L.RETURNED and line.settled_on == r.date and line.return_reason == r.reason
-
-
-def _data_key(data: dict) -> str:
-    return json.dumps(data, sort_keys=True, ensure_ascii=False)
-
-
-@transaction.atomic
-def batch_import_results(*, by, batch_id: int, file_name: str, content: bytes) -> dict:
-    """Record the bank's result file for the batch: every row or none; a replay of the same file changes nothing.
-
-    Returns the counts ``paid``, ``returned``, ``already_recorded``, ``unmatched`` and the ids of the kept
-    rows a person has to assign (``unmatched_row_ids``).
-    """
-    require_role(by, Role.FINANCE_MAKER)
-    batch = services._batch_locked(batch_id)  # the batch first: the lock order of funding.services
-    if batch.status not in (DisbursementBatch.Status.EXPORTED, DisbursementBatch.Status.CLOSED):
-        raise Conflict(
-            f"批次 {batch.number} 尚未送银行（当前“{batch.get_status_display()}”），不能导入银行回单。",
-            f"Batch {batch.number} has not gone to the bank ({batch.status}); no result file can be imported.",
-        )
+def read_results(file_name: str, content, *, today: dt.date) -> ResultFile:
+    """The bank's result file (bytes or an uploaded file) read into rows; a file without a header or with
+    too many rows is refused (``ValidationFailed`` on ``file``), each row's problems are kept with it."""
     rows = _read_rows(file_name, read_bytes(content))
     header = _find_header(rows)
     if header is None:
@@ -487,181 +445,12 @@ def batch_import_results(*, by, batch_id: int, file_name: str, content: bytes) -
             "实发金额 (amount) and 处理结果 (result) are needed.",
         )
     index, columns = header
-    today = timezone.localdate()
-    exported_on = timezone.localtime(batch.exported_at).date() if batch.exported_at else None
     data_rows = [(n, values) for n, values in rows[index + 1 :] if _is_data_row(values)]
     if len(data_rows) > MAX_DATA_ROWS:
         raise _file_error(f"文件超过 {MAX_DATA_ROWS} 行。", f"The file has more than {MAX_DATA_ROWS} rows.")
     parsed = [_parse_row(n, values, columns, today) for n, values in data_rows]
     errors = _formula_errors(rows, columns) + [e for r in parsed for e in r.errors]
-    lines = list(batch.lines.order_by("id"))
-    by_reference = {line.reference: line for line in lines}
-    first_row_of: dict[str, int] = {}
-    to_apply: list[tuple[ResultRow, BatchLine]] = []
-    already, claimed = 0, set()
-    blank: list[ResultRow] = []
-    for r in parsed:
-        if not r.reference:
-            if not r.errors:
-                blank.append(r)
-            continue
-        if r.reference in first_row_of:
-            errors.append(
-                _row_error(
-                    r.row,
-                    columns["reference"][1],
-                    "reference",
-                    f"明细编号 {r.reference} 与第 {first_row_of[r.reference]} 行重复。",
-                    f"The reference {r.reference} repeats row {first_row_of[r.reference]}.",
-                )
-            )
-            continue
-        first_row_of[r.reference] = r.row
-        line = by_reference.get(r.reference)
-        if line is None:
-            errors.append(
-                _row_error(
-                    r.row,
-                    columns["reference"][1],
-                    "reference",
-                    f"明细编号 {r.reference} 不是批次 {batch.number} 的明细。",
-                    f"{r.reference} is not a line of batch {batch.number}.",
-                )
-            )
-            continue
-        if r.amount is not None and r.amount != line.net:
-            errors.append(
-                _row_error(
-                    r.row,
-                    columns["amount"][1],
-                    "amount",
-                    f"金额 {r.amount} 与明细 {line.reference} 的实发金额 {line.net} 不符。",
-                    f"The amount {r.amount} is not line {line.reference}'s net amount {line.net}.",
-                )
-            )
-            continue
-        if r.errors:
-            continue
-        verdict, error = _state_check(r, line, columns)
-        if error:
-            errors.append(error)
-        elif verdict == ALREADY:
-            already += 1
-        else:
-            claimed.add(line.pk)
-            to_apply.append((r, line))
-    kept: dict[str, list[int]] = {}  # rows an earlier import kept, by content: a replay keeps no second copy
-    decided: Counter = Counter()
-    for row in batch.return_rows.order_by("id"):
-        if row.status == BankReturnRow.Status.UNMATCHED:
-            kept.setdefault(_data_key(row.data), []).append(row.pk)
-        else:
-            decided[_data_key(row.data)] += 1
-    unmatched_new: list[ResultRow] = []
-    unmatched_kept: list[int] = []
-    for r in blank:
-        key = _data_key(r.data)
-        if decided[key]:  # kept by an earlier import and decided by a person since
-            decided[key] -= 1
-            already += 1
-            continue
-        if kept.get(key):  # kept by an earlier import, still waiting for a person
-            unmatched_kept.append(kept[key].pop(0))
-            continue
-        fits = [line for line in lines if line.account_no == r.account and line.net == r.amount]
-        if r.account and any(_same_settlement(r, line) for line in fits):
-            already += 1
-            continue
-        pending = [line for line in fits if line.status == L.PENDING and line.pk not in claimed]
-        if r.account and len(pending) == 1:
-            claimed.add(pending[0].pk)
-            to_apply.append((r, pending[0]))
-        else:
-            unmatched_new.append(r)
-    for r, _line in to_apply:
-        if exported_on and r.date and r.date < exported_on:
-            errors.append(
-                _row_error(
-                    r.row,
-                    columns["date"][1],
-                    "date",
-                    f"日期 {r.date} 早于银行文件生成日期 {exported_on}。",
-                    f"The date {r.date} is before the bank file was made ({exported_on}).",
-                )
-            )
-    if errors:
-        raise nothing_saved(errors)
-    counts = {PAID: 0, RETURNED: 0}
-    # Instalments are locked one by one in id order, as everywhere in funding.services.
-    for r, line in sorted(to_apply, key=lambda item: item[1].instalment_id):
-        try:
-            outcome = apply_result(by=by, line=line, data=r.data)
-        except DomainError as e:  # not expected after the checks above; still reported, and nothing kept
-            errors.append(_row_error(r.row, columns["reference"][1], e.field or "reference", e.zh, e.en))
-            continue
-        if outcome == ALREADY:
-            already += 1
-        else:
-            counts[outcome] += 1
-    if errors:
-        raise nothing_saved(errors)
-    made = [
-        BankReturnRow.objects.create(batch=batch, row=r.row, file_name=(file_name or "")[:255], data=r.data)
-        for r in unmatched_new
-    ]
-    batch.refresh_from_db(fields=["status"])
-    return {
-        "batch": batch.number,
-        "batch_status": batch.status,
-        PAID: counts[PAID],
-        RETURNED: counts[RETURNED],
-        ALREADY: already,
-        "unmatched": len(made) + len(unmatched_kept),
-        "unmatched_row_ids": [row.pk for row in made] + unmatched_kept,
-    }
-
-
-@transaction.atomic
-def apply_result(*, by, line: BatchLine, data: dict) -> str:
-    """One bank result recorded on one line; returns 'paid', 'returned' or 'already_recorded' (a replay).
-
-    ``data`` is a row as ``batch_import_results`` reads and keeps it (JSON strings: amount, result, date,
-    bank_ref, reason). The amount must be the line's net amount.
-    """
-    require_role(by, Role.FINANCE_MAKER)
-    result = data.get("result")
-    if result not in (PAID, RETURNED):
-        raise ValidationFailed(
-            f"处理结果“{result}”无法识别。", f"The result '{result}' is not recognised.", field="result"
-        )
-    try:
-        amount = to_money(data.get("amount") or "", field="amount")
-    except ValidationFailed:
-        raise ValidationFailed(
-            "银行记录没有有效的金额。", "The bank row has no valid amount.", field="amount"
-        ) from None
-    try:
-        on = dt.date.fromisoformat(data.get("date") or "")
-    except ValueError:
-        raise ValidationFailed(
-            "银行记录没有有效的日期。", "The bank row has no valid date.", field="date"
-        ) from None
-    _, locked = services._line_locked(line.pk)  # batch, then line: the lock order of funding.services
-    if amount != locked.net:
-        raise ValidationFailed(
-            f"银行记录的金额 {amount} 与明细 {locked.reference} 的实发金额 {locked.net} 不符。",
-            f"The bank row's amount {amount} is not line {locked.reference}'s net amount {locked.net}.",
-            field="amount",
-        )
-    if result == PAID:
-        if locked.status == L.PAID and locked.bank_ref == (data.get("bank_ref") or "").strip():
-            return ALREADY
-        services.line_mark_paid(by=by, line_id=locked.pk, bank_ref=data.get("bank_ref") or "", paid_on=on)
-        return PAID
-    if locked.status == L.RETURNED:
-        return ALREADY
-    services.line_mark_returned(by=by, line_id=locked.pk, reason=data.get("reason") or NO_REASON, on=on)
-    return RETURNED
+    return ResultFile(columns=columns, rows=parsed, errors=errors)
 
 
 RETURN_TEMPLATE_COLUMNS = [
@@ -676,8 +465,8 @@ RETURN_TEMPLATE_COLUMNS = [
 ]
 
 
-def bank_return_template_xlsx(batch: DisbursementBatch) -> bytes:
-    """A result file in the layout the import reads, with the pending lines' references and nets filled in.
+def bank_return_template_xlsx(*, payer: str, number: str, lines: Sequence[PaymentLine]) -> bytes:
+    """A result file in the layout ``read_results`` reads, with the given lines' references and nets filled in.
 
     A finance officer whose bank sends no file of its own fills in 处理结果 (成功 / 退票), 银行流水号,
     处理日期 and, for a return, 失败原因, and imports it.
@@ -685,13 +474,12 @@ def bank_return_template_xlsx(batch: DisbursementBatch) -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = "银行回单"
-    put_text(ws.cell(row=1, column=1), f"{batch.source.payer} 代发结果 批次 {batch.number}")
+    put_text(ws.cell(row=1, column=1), f"{payer} 代发结果 批次 {number}")
     ws.cell(row=1, column=1).font = Font(bold=True, size=12)
     for col, (title, width) in enumerate(RETURN_TEMPLATE_COLUMNS, start=1):
         cell = ws.cell(row=2, column=col, value=title)
         cell.font, cell.alignment = Font(bold=True), Alignment(horizontal="center")
         ws.column_dimensions[get_column_letter(col)].width = width
-    lines = list(batch.lines.filter(status=L.PENDING).order_by("id"))
     for r, line in enumerate(lines, start=3):
         put_text(ws.cell(row=r, column=1), line.reference)
         put_text(ws.cell(row=r, column=2), line.payee_name)

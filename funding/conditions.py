@@ -1,6 +1,6 @@
 """What an instalment waits for: its date, its conditions, and the honour still standing.
 
-``assess`` only reads; funding.services applies its answer under a row lock. The same reading serves the
+``assess`` only reads; funding.services.plans applies its answer under a row lock. The same reading serves the
 studio signals, the daily tick and the pages (which show "blocked, and why"), so they cannot disagree.
 """
 
@@ -46,7 +46,8 @@ def due_date(named_on: dt.date, months: int) -> tuple[dt.date, str]:
     """The earliest payment day: ``months`` after naming, moved to the next working day by the calendar.
 
     When the official calendar and the overrides do not know that year yet, the plain date is kept and
-    the note says so; the daily tick moves it once the calendar is known (see ``redate``).
+    the note says so; once the calendar knows the year, the daily tick's re-read
+    (``funding.services.plans.honouree_refresh``) sets the working day and a final note.
     """
     plain = named_on + relativedelta(months=months)
     try:

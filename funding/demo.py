@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.contrib.auth.models import User
 from django.utils import timezone
 
 from honourees.models import RecommendingUnit, Round
 from studios.demo import ensure_named_honouree
 
-from . import services
 from .models import AwardPlan, Budget, PayeeAccount
+from .services import budgets, payees, plans
 
 # scheme code → named on, and the honourees (name, birth date, gender)
 DEMO_HONOUREES = {
@@ -31,15 +32,15 @@ DEMO_HONOUREES = {
 BANKS = ["中国工商银行", "中国农业银行", "中国建设银行", "中国银行"]
 
 
-def load_demo_funding(*, maker, checker, office) -> list[AwardPlan]:
-    plans = []
+def load_demo_funding(*, maker: User, checker: User, office: User) -> list[AwardPlan]:
+    made = []
     serial = 60
     for code, (named_on, people) in DEMO_HONOUREES.items():
         round_ = Round.objects.get(scheme__code=code)
-        source = services.source_for(round_)
+        source = budgets.source_for(round_)
         for year in sorted({named_on.year, named_on.year + 1, timezone.localdate().year}):
             if not Budget.objects.filter(source=source, year=year).exists():
-                services.budget_set(
+                budgets.budget_set(
                     by=checker, source_id=source.pk, year=year, amount="500000.00", note="演示预算"
                 )
         # The last unit of the seed (巴陵石化工会 for 巴陵): not the demo clerk's, whose quota stays free.
@@ -56,9 +57,9 @@ def load_demo_funding(*, maker, checker, office) -> list[AwardPlan]:
                 named_on=named_on,
                 unit_name=unit.name,
             )
-            plans.append(services.award_plan_create(honouree=honouree, by=office))
+            made.append(plans.award_plan_create(honouree=honouree, by=office))
             if not PayeeAccount.objects.filter(person=honouree.person).exists():
-                services.payee_account_set(
+                payees.payee_account_set(
                     by=maker,
                     person_id=honouree.person_id,
                     account_name=name,
@@ -69,5 +70,5 @@ def load_demo_funding(*, maker, checker, office) -> list[AwardPlan]:
     from honourees.models import Honouree
 
     for honouree in Honouree.objects.filter(award_plan__isnull=True, round__scheme__code="baling"):
-        plans.append(services.award_plan_create(honouree=honouree, by=office))
-    return [p for p in plans if p]
+        made.append(plans.award_plan_create(honouree=honouree, by=office))
+    return [p for p in made if p]

@@ -405,7 +405,8 @@ class LedgerEntry(models.Model):
     unpaid (cancelled, forfeited); ``payment`` +gross when the bank confirms; ``tax_withheld`` +tax of that
     payment (part of its gross, for the withholding return); ``recovery`` +amount claimed back after a
     revocation, ``recovery_settled`` −amount when recovered or waived; ``reversal`` the negative of the
-    entry it reverses.
+    entry it reverses. A bank return (退票) writes nothing: only a pending line can be returned, and a line's
+    payment is written only when the bank confirms it, so there is no payment for a return to undo.
     """
 
     class Kind(models.TextChoices):
@@ -413,7 +414,6 @@ class LedgerEntry(models.Model):
         RELEASE = "release", _("释放")
         PAYMENT = "payment", _("支付")
         TAX_WITHHELD = "tax_withheld", _("代扣个税")
-        RETURN = "return", _("退票")
         RECOVERY = "recovery", _("追回")
         RECOVERY_SETTLED = "recovery_settled", _("追回结清")
         REVERSAL = "reversal", _("冲销")

@@ -42,7 +42,7 @@ def reconcile() -> list[str]:
             problems.append(
                 f"instalment {i} ({inst['status']}): ledger commitment {committed}, expected {expected}"
             )
-        paid = s[L.PAYMENT] + s[L.RETURN] + r[L.PAYMENT]
+        paid = s[L.PAYMENT] + r[L.PAYMENT]
         expected_paid = inst["amount"] if inst["status"] == S.PAID else ZERO
         if paid != expected_paid:
             problems.append(

@@ -1,4 +1,5 @@
-"""Reads of the funding side: the one user-scoped queryset per model, what falls due, the budget table.
+"""Reads of the funding side: the one user-scoped queryset per model, what falls due, the budget figures
+(the budget table, the budget checks, the budget execution export) and the lines a bank file lists.
 
 Who sees money (pages, API and exports all go through these functions):
 
@@ -13,15 +14,18 @@ roles above see them.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Prefetch, Q, QuerySet, Sum
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from backend.money import sum_money
 from backend.roles import ALL, Role, has_role, scope_by_role
 from studios.models import Studio
 
+from .bankfile import PaymentLine
 from .models import (
     AwardPlan,
     BankReturnRow,
@@ -211,7 +215,9 @@ FIGURES = ("budget", "committed", "scheduled", "approved", "paid", "remaining")
 
 @dataclass
 class BudgetRow:
-    source: FundingSource
+    """A source's year: its budget (None when not set yet) and the money against it."""
+
+    source: FundingSource | None  # None in ``budget_figures``, which reads by source id
     year: int
     budget: Decimal | None
     committed: Decimal
@@ -229,65 +235,109 @@ class BudgetRow:
         return {k: getattr(self, k) for k in FIGURES}
 
 
-def _sums(qs, source: str, year: str, value: str) -> dict[tuple[int, int], Decimal]:
-    rows = qs.order_by().values(source, year).annotate(s=Sum(value)).values_list(source, year, "s")
-    return {(s, y): total or ZERO for s, y, total in rows}
+Key = tuple[int, int]  # (source id, budget year)
+
+
+def _money_by_key(qs: QuerySet, source: str, year: str, value: str) -> dict[Key, Decimal]:
+    rows = qs.order_by().values(source, year).annotate(s=sum_money(value)).values_list(source, year, "s")
+    return {(s, y): total for s, y, total in rows}
+
+
+@dataclass
+class _Money:
+    """The budgets and the money against them of some sources (and years), each by (source id, year)."""
+
+    budgets: dict[Key, Budget]
+    committed: dict[Key, Decimal]
+    scheduled: dict[Key, Decimal]
+    approved: dict[Key, Decimal]
+    paid: dict[Key, Decimal]
+
+    def keys(self) -> set[Key]:
+        return (
+            set(self.budgets)
+            | set(self.committed)
+            | set(self.scheduled)
+            | set(self.approved)
+            | set(self.paid)
+        )
+
+    def row(self, source: FundingSource | None, key: Key) -> BudgetRow:
+        b = self.budgets.get(key)
+        return BudgetRow(
+            source=source,
+            year=key[1],
+            budget=b.amount if b else None,
+            note=b.note if b else "",
+            committed=self.committed.get(key, ZERO),
+            scheduled=self.scheduled.get(key, ZERO),
+            approved=self.approved.get(key, ZERO),
+            paid=self.paid.get(key, ZERO),
+        )
+
+
+def _money(source_ids: Collection[int], years: Collection[int] | None = None) -> _Money:
+    """Five queries, however many sources and years: the budgets, then each figure summed by (source, year)."""
+    budgets = Budget.objects.filter(source_id__in=source_ids)
+    ledger = LedgerEntry.objects.filter(
+        source_id__in=source_ids, kind__in=[LedgerEntry.Kind.COMMIT, LedgerEntry.Kind.RELEASE]
+    )
+    pending = BatchLine.objects.filter(batch__source_id__in=source_ids, status=BatchLine.Status.PENDING)
+    payments = Payment.objects.filter(line__batch__source_id__in=source_ids)
+    if years is not None:
+        budgets = budgets.filter(year__in=years)
+        ledger = ledger.filter(budget_year__in=years)
+        pending = pending.filter(instalment__budget_year__in=years)
+        payments = payments.filter(instalment__budget_year__in=years)
+    by_line = ("batch__source_id", "instalment__budget_year", "gross")
+    return _Money(
+        budgets={(b.source_id, b.year): b for b in budgets},
+        committed=_money_by_key(ledger, "source_id", "budget_year", "amount"),
+        scheduled=_money_by_key(pending.filter(batch__status__in=[B.DRAFT, B.SUBMITTED]), *by_line),
+        approved=_money_by_key(pending.filter(batch__status__in=[B.APPROVED, B.EXPORTED]), *by_line),
+        paid=_money_by_key(payments, "line__batch__source_id", "instalment__budget_year", "gross"),
+    )
+
+
+def budget_figures(keys: Iterable[Key]) -> dict[Key, dict[str, Decimal | None]]:
+    """Budget, committed, scheduled, approved, paid and remaining for each (source id, year) asked, from the
+    rows, in five queries however many are asked. ``budget`` (and so ``remaining``) is None for a year
+    without a budget; the sums are 0.00 where nothing was recorded.
+
+    Committed is the ledger's commitments less its releases; scheduled is what waits in draft or submitted
+    batches, approved what the checker approved or the bank has, paid what the bank confirmed (gross)."""
+    keys = set(keys)
+    if not keys:
+        return {}
+    money = _money({s for s, _ in keys}, {y for _, y in keys})
+    return {key: money.row(None, key).figures for key in keys}
 
 
 def budget_table(user, *, source_id: int | None = None, year: int | None = None) -> list[BudgetRow]:
-    """Every (source, year) with a budget or money against it, with the figures of
-    ``services.budget_figures`` computed for all rows at once (a fixed number of queries)."""
+    """Every (source, year) the user may see with a budget or money against it, with the figures of
+    ``budget_figures``, in a fixed number of queries (the budget page and the API)."""
     sources = {s.pk: s for s in sources_for(user)}
     if not sources:
         return []
     keep = set(sources) if source_id is None else {source_id} & set(sources)
-    budgets = {(b.source_id, b.year): b for b in Budget.objects.filter(source_id__in=keep)}
-    committed = _sums(
-        LedgerEntry.objects.filter(
-            source_id__in=keep, kind__in=[LedgerEntry.Kind.COMMIT, LedgerEntry.Kind.RELEASE]
-        ),
-        "source_id",
-        "budget_year",
-        "amount",
-    )
-    pending = BatchLine.objects.filter(batch__source_id__in=keep, status=BatchLine.Status.PENDING)
-    scheduled = _sums(
-        pending.filter(batch__status__in=[B.DRAFT, B.SUBMITTED]),
-        "batch__source_id",
-        "instalment__budget_year",
-        "gross",
-    )
-    approved = _sums(
-        pending.filter(batch__status__in=[B.APPROVED, B.EXPORTED]),
-        "batch__source_id",
-        "instalment__budget_year",
-        "gross",
-    )
-    paid = _sums(
-        Payment.objects.filter(line__batch__source_id__in=keep),
-        "line__batch__source_id",
-        "instalment__budget_year",
-        "gross",
-    )
-    keys = set(budgets) | set(committed) | set(scheduled) | set(approved) | set(paid)
-    if year is not None:
-        keys = {k for k in keys if k[1] == year}
-    rows = []
-    for sid, y in sorted(keys, key=lambda k: (sources[k[0]].scheme_id, sources[k[0]].code, k[1])):
-        b = budgets.get((sid, y))
-        rows.append(
-            BudgetRow(
-                source=sources[sid],
-                year=y,
-                budget=b.amount if b else None,
-                note=b.note if b else "",
-                committed=committed.get((sid, y), ZERO),
-                scheduled=scheduled.get((sid, y), ZERO),
-                approved=approved.get((sid, y), ZERO),
-                paid=paid.get((sid, y), ZERO),
-            )
-        )
-    return rows
+    money = _money(keep, None if year is None else {year})
+    keys = sorted(money.keys(), key=lambda k: (sources[k[0]].scheme_id, sources[k[0]].code, k[1]))
+    return [money.row(sources[k[0]], k) for k in keys]
+
+
+def budget_execution(*, scheme_id: int | None = None, year: int | None = None) -> list[BudgetRow]:
+    """Every budget set, with its figures, by scheme, source and year: the budget execution export, in six
+    queries however many budgets there are. Not scoped by user: the export is open only to ``READERS``,
+    who see every source anyway."""
+    qs = FundingSource.objects.select_related("scheme")
+    if scheme_id is not None:
+        qs = qs.filter(scheme_id=scheme_id)
+    sources = {s.pk: s for s in qs}
+    if not sources:
+        return []
+    money = _money(set(sources), None if year is None else {year})
+    keys = sorted(money.budgets, key=lambda k: (sources[k[0]].scheme.code, sources[k[0]].code, k[1]))
+    return [money.row(sources[k[0]], k) for k in keys]
 
 
 # --- one instalment, one batch -------------------------------------------------------------------------------
@@ -318,6 +368,24 @@ def batch_totals(lines: list[BatchLine]) -> dict:
         "returned": sum(1 for x in counted if x.status == BatchLine.Status.RETURNED),
         "pending": sum(1 for x in counted if x.status == BatchLine.Status.PENDING),
     }
+
+
+def pending_payment_lines(batch: DisbursementBatch) -> list[PaymentLine]:
+    """The batch's lines waiting for the bank, in line order, as the bank files list them."""
+    return [
+        PaymentLine(
+            reference=line.reference,
+            payee_name=line.payee_name,
+            payee_id_number=line.payee_id_number,
+            bank_name=line.bank_name,
+            account_no=line.account_no,
+            gross=line.gross,
+            tax=line.tax,
+            net=line.net,
+            purpose=line.purpose,
+        )
+        for line in batch.lines.filter(status=BatchLine.Status.PENDING).order_by("id")
+    ]
 
 
 def unmatched_rows(batch: DisbursementBatch) -> list[BankReturnRow]:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from . import services
+from .services import plans
 
 
 def daily_tick(on: str | None = None) -> dict:
     """The daily run (also ``manage.py tick``): instalments re-read and made due. Safe to run twice."""
     day = dt.date.fromisoformat(on) if on else None
-    return services.tick(on=day)
+    return plans.tick(on=day)

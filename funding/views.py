@@ -9,8 +9,6 @@ out buttons that would be refused, saying why.
 
 from __future__ import annotations
 
-import importlib.util
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -29,9 +27,10 @@ from backend.personal_data import id_number_for
 from backend.roles import Role, has_role
 from honourees.models import Person, Round
 
-from . import conditions, selectors, services
+from . import bankfile, conditions, selectors, vouchers
 from .forms import BudgetForm, PayeeAccountForm
 from .models import BatchLine, DisbursementBatch, Instalment, PayeeAccount
+from .services import bank_results, batches, budgets, payees, plans, revocation
 
 B = DisbursementBatch.Status
 PDF = "application/pdf"
@@ -44,15 +43,6 @@ action = post_action(fallback="funding:due", not_found_is_404=True)
 def _reader(request) -> None:
     if not selectors.may_read(request.user):
         raise PermissionDenied
-
-
-def _vouchers():
-    """The voucher module (funding.vouchers), imported when first asked for; None while it does not exist."""
-    if importlib.util.find_spec("funding.vouchers") is None:
-        return None
-    from funding import vouchers
-
-    return vouchers
 
 
 # --- what falls due ------------------------------------------------------------------------------------------
@@ -100,7 +90,7 @@ def batch_new(request):
                 field="source",
             )
         source_id = found.pop() if found else 0
-    batch = services.batch_create(
+    batch = batches.batch_create(
         by=request.user, source_id=source_id, purpose=request.POST.get("purpose", ""), instalment_ids=ids
     )
     messages.success(
@@ -145,7 +135,6 @@ def instalment_detail(request, pk: int):
                 for k, v in Instalment.Recovery.choices
                 if k in (Instalment.Recovery.RECOVERED, Instalment.Recovery.WAIVED)
             ],
-            "vouchers": _vouchers() is not None,
         },
     )
 
@@ -153,7 +142,7 @@ def instalment_detail(request, pk: int):
 @action
 def instalment_confirm(request, pk):
     index = form_int(request.POST.get("index"))
-    services.instalment_confirm_condition(
+    plans.instalment_confirm_condition(
         by=request.user,
         instalment_id=pk,
         index=-1 if index is None else index,
@@ -164,7 +153,7 @@ def instalment_confirm(request, pk):
 
 @action
 def recovery_settle(request, pk):
-    services.recovery_settle(
+    revocation.recovery_settle(
         by=request.user,
         instalment_id=pk,
         outcome=request.POST.get("outcome", ""),
@@ -200,7 +189,7 @@ def payee_account(request, person_id: int):
             raise PermissionDenied
         if form.is_valid():
             try:
-                services.payee_account_set(by=user, person_id=person.pk, **form.cleaned_data)
+                payees.payee_account_set(by=user, person_id=person.pk, **form.cleaned_data)
             except DomainError as exc:
                 add_domain_error(form, exc)
             else:
@@ -235,7 +224,7 @@ def batch_list(request):
     if status in B.values:
         qs = qs.filter(status=status)
     counted = ~Q(lines__status=BatchLine.Status.WITHDRAWN)
-    batches = list(
+    listed = list(
         qs.annotate(
             n_lines=Count("lines", filter=counted),
             gross=Sum("lines__gross", filter=counted),
@@ -246,7 +235,7 @@ def batch_list(request):
     return render(
         request,
         "funding/batch_list.html",
-        {"batches": batches, "status": status, "statuses": B.choices, "user_id": request.user.pk},
+        {"batches": listed, "status": status, "statuses": B.choices, "user_id": request.user.pk},
     )
 
 
@@ -286,7 +275,6 @@ def batch_detail(request, pk: int):
             "can_export": batch.status == B.APPROVED and selectors.may_handle_bank_files(user),
             "can_download": bool(batch.bank_file) and selectors.may_handle_bank_files(user),
             "can_record": batch.status in (B.EXPORTED, B.CLOSED) and is_maker,
-            "vouchers": _vouchers() is not None,
             "today": timezone.localdate(),
         },
     )
@@ -294,37 +282,37 @@ def batch_detail(request, pk: int):
 
 @action
 def batch_submit(request, pk):
-    services.batch_submit(by=request.user, batch_id=pk)
+    batches.batch_submit(by=request.user, batch_id=pk)
     return _("Batch submitted for approval.")
 
 
 @action
 def batch_approve(request, pk):
-    services.batch_approve(by=request.user, batch_id=pk)
+    batches.batch_approve(by=request.user, batch_id=pk)
     return _("Batch approved.")
 
 
 @action
 def batch_reject(request, pk):
-    services.batch_reject(by=request.user, batch_id=pk, reason=request.POST.get("reason", ""))
+    batches.batch_reject(by=request.user, batch_id=pk, reason=request.POST.get("reason", ""))
     return _("Batch rejected; its instalments are due again.")
 
 
 @action
 def batch_cancel(request, pk):
-    services.batch_cancel(by=request.user, batch_id=pk, reason=request.POST.get("reason", ""))
+    batches.batch_cancel(by=request.user, batch_id=pk, reason=request.POST.get("reason", ""))
     return _("Batch cancelled; its instalments are due again.")
 
 
 @action
 def batch_remove_line(request, pk):
-    services.batch_remove(by=request.user, batch_id=pk, line_id=form_int(request.POST.get("line")) or 0)
+    batches.batch_remove(by=request.user, batch_id=pk, line_id=form_int(request.POST.get("line")) or 0)
     return _("Line taken out of the batch; its instalment is due again.")
 
 
 @action
 def batch_export(request, pk):
-    batch = services.batch_export(by=request.user, batch_id=pk)
+    batch = batches.batch_export(by=request.user, batch_id=pk)
     return _("Bank file %(name)s made; download it and send it to the bank.") % {
         "name": batch.bank_file.name.rsplit("/", 1)[-1]
     }
@@ -343,24 +331,23 @@ def bank_file(request, pk: int):
 @login_required
 def result_template(request, pk: int):
     """A result file in the layout the import reads, with the open lines filled in (when the bank sends none)."""
-    from . import bankfile
-
     batch = _batch(request, pk)
     if not selectors.may_handle_bank_files(request.user) or batch.status not in (B.EXPORTED, B.CLOSED):
         raise Http404
-    response = HttpResponse(bankfile.bank_return_template_xlsx(batch), content_type=XLSX)
+    content = bankfile.bank_return_template_xlsx(
+        payer=batch.source.payer, number=batch.number, lines=selectors.pending_payment_lines(batch)
+    )
+    response = HttpResponse(content, content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="{batch.number}-result.xlsx"'
     return response
 
 
 @action
 def batch_import(request, pk):
-    from . import bankfile
-
     upload = request.FILES.get("file")
     if upload is None:
         raise ValidationFailed("请选择银行回单文件。", "Choose the bank's result file.", field="file")
-    counts = bankfile.batch_import_results(
+    counts = bank_results.batch_import_results(
         by=request.user, batch_id=pk, file_name=upload.name, content=upload.read()
     )
     return _(
@@ -376,7 +363,7 @@ def batch_import(request, pk):
 
 @action
 def line_paid(request, pk):
-    line = services.line_mark_paid(
+    line = bank_results.line_mark_paid(
         by=request.user,
         line_id=pk,
         bank_ref=request.POST.get("bank_ref", ""),
@@ -389,7 +376,7 @@ def line_paid(request, pk):
 
 @action
 def line_returned(request, pk):
-    line = services.line_mark_returned(
+    line = bank_results.line_mark_returned(
         by=request.user,
         line_id=pk,
         reason=request.POST.get("reason", ""),
@@ -401,7 +388,7 @@ def line_returned(request, pk):
 @action
 def return_row_assign(request, pk):
     line_id = form_int(request.POST.get("line"))
-    row = services.return_row_assign(
+    row = bank_results.return_row_assign(
         by=request.user, row_id=pk, line_id=line_id, dismiss_note=request.POST.get("note", "")
     )
     return _("Bank row assigned.") if row.line_id else _("Bank row dismissed.")
@@ -410,8 +397,7 @@ def return_row_assign(request, pk):
 @login_required
 def batch_vouchers(request, pk: int):
     batch = _batch(request, pk)
-    vouchers = _vouchers()
-    if vouchers is None or not batch.lines.filter(status=BatchLine.Status.PAID).exists():
+    if not batch.lines.filter(status=BatchLine.Status.PAID).exists():
         raise Http404
     content = vouchers.batch_vouchers_pdf(batch, user=request.user)
     response = HttpResponse(content, content_type=PDF)
@@ -422,9 +408,6 @@ def batch_vouchers(request, pk: int):
 @login_required
 def payment_voucher(request, pk: int):
     payment = get_object_or_404(selectors.payments_for(request.user), pk=pk)
-    vouchers = _vouchers()
-    if vouchers is None:
-        raise Http404
     content = vouchers.payment_voucher_pdf(payment, user=request.user)
     response = HttpResponse(content, content_type=PDF)
     response["Content-Disposition"] = f'attachment; filename="{payment.voucher_no}.pdf"'
@@ -446,7 +429,7 @@ def budget_page(request):
             raise PermissionDenied
         if form.is_valid():
             try:
-                budget = services.budget_set(by=user, **form.service_args())
+                budget = budgets.budget_set(by=user, **form.service_args())
             except DomainError as exc:
                 add_domain_error(form, exc)
             else:

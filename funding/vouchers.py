@@ -21,7 +21,7 @@ from backend.personal_data import id_number_for
 from honourees.pdf import cn_date
 
 from .models import BatchLine, DisbursementBatch, Payment
-from .services import TAX_CATEGORIES
+from .services.plans import TAX_CATEGORIES
 
 TEMPLATE = "funding/voucher_pdf.html"
 PAYMENT_RELATIONS = (

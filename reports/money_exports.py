@@ -1,8 +1,9 @@
 """The money exports: the disbursement schedule (every instalment by month and source, with a month ×
 source summary) and budget execution (each source and year: budget, committed, in batches, paid, left).
 
-Read from funding's rows directly; both are finance documents for the finance roles, the office and audit,
-and carry no identity numbers.
+The schedule reads funding's instalments directly, the budget execution through
+``funding.selectors.budget_execution`` (a fixed number of queries however many budgets); both are finance
+documents for the finance roles, the office and audit, and carry no identity numbers.
 """
 
 from __future__ import annotations
@@ -10,8 +11,8 @@ from __future__ import annotations
 from collections import defaultdict
 from decimal import Decimal
 
-from funding.models import Budget, Instalment
-from funding.services import budget_figures
+from funding.models import Instalment
+from funding.selectors import budget_execution
 from reports.kinds import XLSX, Output
 from reports.xlsx import Col, Sheet, save, workbook
 
@@ -104,13 +105,7 @@ def build_disbursements(params: dict, progress, *, by) -> Output:
 
 def build_budget(params: dict, progress, *, by) -> Output:
     progress(5, "读取预算")
-    budgets = Budget.objects.select_related("source__scheme").order_by(
-        "source__scheme__code", "source__code", "year"
-    )
-    if "scheme" in params:
-        budgets = budgets.filter(source__scheme_id=params["scheme"])
-    if "year" in params:
-        budgets = budgets.filter(year=params["year"])
+    budgets = budget_execution(scheme_id=params.get("scheme"), year=params.get("year"))
     wb = workbook()
     sheet = Sheet(
         wb,
@@ -130,22 +125,20 @@ def build_budget(params: dict, progress, *, by) -> Output:
             Col("执行率", 9),
         ],
     )
-    budgets = list(budgets)
     for n, b in enumerate(budgets, start=1):
-        f = budget_figures(b.source_id, b.year)
-        rate = f"{(f['paid'] / b.amount * 100):.1f}%" if b.amount else "—"
+        rate = f"{(b.paid / b.budget * 100):.1f}%" if b.budget else "—"
         sheet.append(
             [
                 b.source.scheme.name,
                 b.source.name,
                 b.source.payer,
                 b.year,
-                b.amount,
-                f["committed"],
-                f["scheduled"],
-                f["approved"],
-                f["paid"],
-                f["remaining"],
+                b.budget,
+                b.committed,
+                b.scheduled,
+                b.approved,
+                b.paid,
+                b.remaining,
                 rate,
             ]
         )

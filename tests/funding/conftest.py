@@ -16,9 +16,9 @@ from django.test import override_settings
 
 from backend.history import save_as
 from backend.roles import Role
-from funding import services
 from funding.models import FundingSource
 from funding.reconciliation import reconcile
+from funding.services import budgets, payees
 from honourees import registry
 from honourees.demo import load_seeds
 from honourees.models import Honouree, Nomination, Person, RecommendingUnit, Round
@@ -125,7 +125,7 @@ def source_of(round_: Round) -> FundingSource:
 def give_account(
     honouree: Honouree, maker, *, account_no: str = "6222021234567890123", bank: str = "中国工商银行岳阳分行"
 ):
-    return services.payee_account_set(
+    return payees.payee_account_set(
         by=maker,
         person_id=honouree.person_id,
         account_name=honouree.person.name,
@@ -135,4 +135,4 @@ def give_account(
 
 
 def give_budget(round_: Round, checker, year: int, amount="1000000.00"):
-    return services.budget_set(by=checker, source_id=services.source_for(round_).pk, year=year, amount=amount)
+    return budgets.budget_set(by=checker, source_id=budgets.source_for(round_).pk, year=year, amount=amount)

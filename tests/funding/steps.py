@@ -1,4 +1,4 @@
-"""Steps the funding tests share: paying instalments through a whole batch, and a studio that counts."""
+"""Steps the funding tests share: batches sent to the bank and paid, budget figures, and a studio that counts."""
 
 from __future__ import annotations
 
@@ -7,8 +7,9 @@ import datetime as dt
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from funding import services
+from funding import bankfile, selectors
 from funding.models import Budget, DisbursementBatch, Instalment, PayeeAccount
+from funding.services import bank_results, batches, budgets
 from honourees.models import Honouree
 from studios.demo import tiny_png
 from studios.models import Assessment, InstitutionKind, Studio
@@ -16,7 +17,7 @@ from studios.services.assessments import assessment_open, assessment_record, ass
 from studios.services.evidence import studio_file_add
 from studios.services.studios import studio_create, studio_establish
 
-from .conftest import give_account, name_directly
+from .conftest import give_account, give_budget, name_directly
 
 PLAQUE = dt.date(2025, 1, 6)  # a Monday; period 1 runs 2025-01-06 … 2026-01-05
 AFTER_PERIOD_1 = dt.date(2026, 1, 12)
@@ -30,24 +31,64 @@ def batch_of(instalments: list[Instalment], maker, checker, *, budget="1000000.0
             give_account(inst.plan.honouree, maker)
         year = inst.budget_year
         if not Budget.objects.filter(source_id=source_id, year=year).exists():
-            services.budget_set(by=checker, source_id=source_id, year=year, amount=budget)
-    batch = services.batch_create(
+            budgets.budget_set(by=checker, source_id=source_id, year=year, amount=budget)
+    batch = batches.batch_create(
         by=maker, source_id=source_id, purpose="", instalment_ids=[i.pk for i in instalments]
     )
-    services.batch_submit(by=maker, batch_id=batch.pk)
-    return services.batch_approve(by=checker, batch_id=batch.pk)
+    batches.batch_submit(by=maker, batch_id=batch.pk)
+    return batches.batch_approve(by=checker, batch_id=batch.pk)
+
+
+ZHOU = ("周建华", "6222021234567890123")
+LI = ("李秀英", "6217002940000012345")
+
+
+def sent_to_bank(
+    round_, office, maker, checker, people=(ZHOU, LI), *, bank="中国工商银行岳阳分行", export=True
+) -> DisbursementBatch:
+    """Each person named in the round and their first instalment in one approved batch, exported if asked."""
+    give_budget(round_, checker, 2023)
+    firsts = []
+    for name, account in people:
+        h = name_directly(round_, office, name=name)
+        give_account(h, maker, account_no=account, bank=bank)
+        firsts.append(h.award_plan.instalments.get(seq=1))
+    batch = batches.batch_create(
+        by=maker,
+        source_id=firsts[0].plan.source_id,
+        purpose="第一年资助",
+        instalment_ids=[i.pk for i in firsts],
+    )
+    batches.batch_submit(by=maker, batch_id=batch.pk)
+    batches.batch_approve(by=checker, batch_id=batch.pk)
+    if export:
+        batches.batch_export(by=maker, batch_id=batch.pk)
+    batch.refresh_from_db()
+    return batch
 
 
 def pay(instalments: list[Instalment], maker, checker, *, ref: str = "BANK") -> DisbursementBatch:
     """The instalments paid: batch made, approved, sent to the bank and confirmed line by line."""
     batch = batch_of(instalments, maker, checker)
-    services.batch_export(by=maker, batch_id=batch.pk)
+    batches.batch_export(by=maker, batch_id=batch.pk)
     for n, line in enumerate(batch.lines.order_by("id"), start=1):
-        services.line_mark_paid(
+        bank_results.line_mark_paid(
             by=maker, line_id=line.pk, bank_ref=f"{ref}{n:03d}", paid_on=timezone.localdate()
         )
     batch.refresh_from_db()
     return batch
+
+
+def return_template(batch: DisbursementBatch) -> bytes:
+    """The batch's result-file template, as the page hands it out."""
+    return bankfile.bank_return_template_xlsx(
+        payer=batch.source.payer, number=batch.number, lines=selectors.pending_payment_lines(batch)
+    )
+
+
+def figures(source_id: int, year: int) -> dict:
+    """One source's year of ``selectors.budget_figures``."""
+    return selectors.budget_figures([(source_id, year)])[(source_id, year)]
 
 
 def status_of(inst: Instalment) -> str:

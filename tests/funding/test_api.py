@@ -9,11 +9,10 @@ from django.utils import timezone
 from openpyxl import load_workbook
 from rest_framework.test import APIClient
 
-from funding import bankfile
 from funding.models import DisbursementBatch, Instalment
 
 from .conftest import give_budget, name_directly, source_of
-from .steps import first, named, second
+from .steps import first, named, return_template, second
 
 pytestmark = pytest.mark.django_db
 S = Instalment.Status
@@ -69,7 +68,7 @@ def test_the_batch_workflow_over_the_api_from_due_to_closed(two, maker, checker,
 
     # The bank's result: one line paid through the result file, the other returned by hand.
     db_batch = DisbursementBatch.objects.get(pk=batch["id"])
-    wb = load_workbook(io.BytesIO(bankfile.bank_return_template_xlsx(db_batch)))
+    wb = load_workbook(io.BytesIO(return_template(db_batch)))
     ws = wb.active
     ws["E3"], ws["F3"], ws["G3"] = "成功", "BK0001", timezone.localdate().isoformat()
     ws.delete_rows(4)

@@ -6,8 +6,8 @@ from decimal import Decimal
 import pytest
 
 from backend.errors import BudgetExceeded, Conflict, NotPermitted, ValidationFailed
-from funding import services
 from funding.models import Instalment, LedgerEntry, Payment
+from funding.services import bank_results, batches
 
 from .conftest import give_account, give_budget, name_directly
 
@@ -43,23 +43,23 @@ def test_the_plan_is_made_at_naming_and_the_first_instalment_goes_all_the_way_to
 
     give_account(h, maker)
     give_budget(baling, checker, 2023)
-    batch = services.batch_create(
+    batch = batches.batch_create(
         by=maker, source_id=plan.source_id, purpose="2023巴陵工匠第一年资助", instalment_ids=[first.pk]
     )
     line = batch.lines.get()
     assert (line.gross, line.tax, line.net) == (Decimal("10000.00"), Decimal("2000.00"), Decimal("8000.00"))
     with pytest.raises(ValidationFailed) as e:
-        services.batch_add(by=maker, batch_id=batch.pk, instalment_ids=[second.pk])
+        batches.batch_add(by=maker, batch_id=batch.pk, instalment_ids=[second.pk])
     assert "条件未满足" in e.value.errors[0].zh
-    services.batch_submit(by=maker, batch_id=batch.pk)
+    batches.batch_submit(by=maker, batch_id=batch.pk)
     with pytest.raises(NotPermitted):
-        services.batch_approve(by=maker, batch_id=batch.pk)
-    services.batch_approve(by=checker, batch_id=batch.pk)
-    services.batch_export(by=maker, batch_id=batch.pk)
-    services.line_mark_paid(by=maker, line_id=line.pk, bank_ref="B123", paid_on=dt.date.today())
-    services.line_mark_paid(by=maker, line_id=line.pk, bank_ref="B123", paid_on=dt.date.today())  # replay
+        batches.batch_approve(by=maker, batch_id=batch.pk)
+    batches.batch_approve(by=checker, batch_id=batch.pk)
+    batches.batch_export(by=maker, batch_id=batch.pk)
+    bank_results.line_mark_paid(by=maker, line_id=line.pk, bank_ref="B123", paid_on=dt.date.today())
+    bank_results.line_mark_paid(by=maker, line_id=line.pk, bank_ref="B123", paid_on=dt.date.today())  # replay
     with pytest.raises(Conflict):
-        services.line_mark_paid(by=maker, line_id=line.pk, bank_ref="B999", paid_on=dt.date.today())
+        bank_results.line_mark_paid(by=maker, line_id=line.pk, bank_ref="B999", paid_on=dt.date.today())
     first.refresh_from_db()
     batch.refresh_from_db()
     assert first.status == S.PAID and batch.status == "closed"

@@ -10,40 +10,11 @@ from decimal import Decimal
 import pytest
 from openpyxl import load_workbook
 
-from funding import services
-from funding.bankfile import PAYMENT_COLUMNS, bank_return_template_xlsx
-from funding.models import DisbursementBatch
+from funding.bankfile import PAYMENT_COLUMNS
 
-from .conftest import give_account, give_budget, name_directly
+from .steps import LI, ZHOU, return_template, sent_to_bank
 
 pytestmark = pytest.mark.django_db
-
-ZHOU = ("周建华", "6222021234567890123")
-LI = ("李秀英", "6217002940000012345")
-
-
-def sent_to_bank(
-    round_, office, maker, checker, people=(ZHOU, LI), *, bank="中国工商银行岳阳分行", export=True
-) -> DisbursementBatch:
-    """Each person named in the round and their first instalment in one approved batch, exported if asked."""
-    give_budget(round_, checker, 2023)
-    firsts = []
-    for name, account in people:
-        h = name_directly(round_, office, name=name)
-        give_account(h, maker, account_no=account, bank=bank)
-        firsts.append(h.award_plan.instalments.get(seq=1))
-    batch = services.batch_create(
-        by=maker,
-        source_id=firsts[0].plan.source_id,
-        purpose="第一年资助",
-        instalment_ids=[i.pk for i in firsts],
-    )
-    services.batch_submit(by=maker, batch_id=batch.pk)
-    services.batch_approve(by=checker, batch_id=batch.pk)
-    if export:
-        services.batch_export(by=maker, batch_id=batch.pk)
-    batch.refresh_from_db()
-    return batch
 
 
 def sheet(content: bytes):
@@ -101,7 +72,7 @@ def test_the_result_template_lists_the_pending_lines_under_the_headers_the_impor
     seeds, office, maker, checker
 ):
     batch = sent_to_bank(seeds["baling"], office, maker, checker)
-    ws = sheet(bank_return_template_xlsx(batch))
+    ws = sheet(return_template(batch))
     assert [ws.cell(2, c).value for c in range(1, 9)] == [
         "明细编号",
         "收款人",

@@ -12,12 +12,11 @@ from django.utils import timezone
 from openpyxl import Workbook, load_workbook
 
 from backend.errors import Conflict, NotPermitted, ValidationFailed
-from funding import services
-from funding.bankfile import bank_return_template_xlsx, batch_import_results
 from funding.models import BankReturnRow, BatchLine, DisbursementBatch, Instalment, LedgerEntry, Payment
+from funding.services import bank_results, batches
 
 from .conftest import give_account
-from .test_bank_file import LI, ZHOU, sent_to_bank
+from .steps import LI, ZHOU, return_template, sent_to_bank
 
 pytestmark = pytest.mark.django_db
 S = Instalment.Status
@@ -78,7 +77,7 @@ def state() -> tuple:
 
 
 def import_(batch, maker, content: bytes, name: str = "回单.xlsx") -> dict:
-    return batch_import_results(by=maker, batch_id=batch.pk, file_name=name, content=content)
+    return bank_results.batch_import_results(by=maker, batch_id=batch.pk, file_name=name, content=content)
 
 
 def refused(
@@ -100,7 +99,7 @@ def refused(
 
 def test_the_filled_in_template_records_both_payments_and_closes_the_batch(seeds, office, maker, checker):
     batch = sent_to_bank(seeds["baling"], office, maker, checker)
-    ws = load_workbook(io.BytesIO(bank_return_template_xlsx(batch))).active
+    ws = load_workbook(io.BytesIO(return_template(batch))).active
     for row, bank_ref in ((3, "ICBC0001"), (4, "ICBC0002")):
         ws.cell(row, 5).value, ws.cell(row, 6).value, ws.cell(row, 7).value = "成功", bank_ref, today()
     out = io.BytesIO()
@@ -195,12 +194,12 @@ def test_a_returned_row_puts_the_instalment_back_to_due_and_it_is_paid_in_a_new_
     assert batch.status == "closed"  # every line settled: one paid, one returned
 
     give_account(inst.plan.honouree, maker, account_no="6217002940000099999")
-    again = services.batch_create(
+    again = batches.batch_create(
         by=maker, source_id=inst.plan.source_id, purpose="退票重发", instalment_ids=[inst.pk]
     )
-    services.batch_submit(by=maker, batch_id=again.pk)
-    services.batch_approve(by=checker, batch_id=again.pk)
-    services.batch_export(by=maker, batch_id=again.pk)
+    batches.batch_submit(by=maker, batch_id=again.pk)
+    batches.batch_approve(by=checker, batch_id=again.pk)
+    batches.batch_export(by=maker, batch_id=again.pk)
     new_line = again.lines.get()
     assert new_line.account_no == "6217002940000099999"
 
@@ -252,15 +251,15 @@ def test_an_ambiguous_row_is_kept_for_a_person_who_assigns_it(seeds, office, mak
     assert [line.status for line in batch.lines.order_by("id")] == ["pending", "pending", "paid"]
 
     with pytest.raises(Conflict):  # 王志强's line is already paid under B3
-        services.return_row_assign(by=maker, row_id=row.pk, line_id=wang.pk)
-    services.return_row_assign(by=maker, row_id=row.pk, line_id=zhou.pk)
+        bank_results.return_row_assign(by=maker, row_id=row.pk, line_id=wang.pk)
+    bank_results.return_row_assign(by=maker, row_id=row.pk, line_id=zhou.pk)
 
     zhou.refresh_from_db()
     row.refresh_from_db()
     assert (zhou.status, zhou.bank_ref, row.status, row.line_id) == ("paid", "B1", "assigned", zhou.pk)
     batch.refresh_from_db()
     assert batch.status == "exported"  # 李秀英's line still waits
-    services.line_mark_paid(by=maker, line_id=li.pk, bank_ref="B2", paid_on=today())
+    bank_results.line_mark_paid(by=maker, line_id=li.pk, bank_ref="B2", paid_on=today())
     batch.refresh_from_db()
     assert batch.status == "closed"
 
@@ -292,7 +291,7 @@ def test_replaying_the_same_file_changes_nothing_and_says_so(seeds, office, make
     assert (again["unmatched"], again["unmatched_row_ids"]) == (1, first["unmatched_row_ids"])
 
     # Once a person has assigned the kept row, reading the file again counts it as recorded too.
-    services.return_row_assign(by=maker, row_id=first["unmatched_row_ids"][0], line_id=zhou.pk)
+    bank_results.return_row_assign(by=maker, row_id=first["unmatched_row_ids"][0], line_id=zhou.pk)
     before = state()
     third = import_(batch, maker, content)
     assert state() == before
@@ -388,6 +387,8 @@ def test_only_a_finance_maker_imports_and_only_once_the_batch_went_to_the_bank(s
     batch = sent_to_bank(seeds["baling"], office, maker, checker, export=False)
     content = xlsx(result_rows(batch, ("成功", "B1", ""), ("成功", "B2", "")))
     with pytest.raises(NotPermitted):
-        batch_import_results(by=checker, batch_id=batch.pk, file_name="回单.xlsx", content=content)
+        bank_results.batch_import_results(
+            by=checker, batch_id=batch.pk, file_name="回单.xlsx", content=content
+        )
     with pytest.raises(Conflict):
         import_(batch, maker, content)

@@ -7,8 +7,8 @@ import datetime as dt
 import pytest
 
 from backend.errors import NotPermitted, ValidationFailed
-from funding import services
 from funding.models import Instalment
+from funding.services import core, plans
 from studios.demo import ensure_rubric
 from studios.models import InstitutionKind
 from studios.services.apprentices import skill_upgrade_record
@@ -81,15 +81,15 @@ def test_a_pass_before_the_twelve_months_makes_it_planned_and_the_tick_makes_it_
 ):
     # Named on 2023-10-01; the studio's plaque the same day, so its first year ends 2024-09-30 and the result
     # can be recorded on 2024-10-01, a week before the second instalment's earliest day (2024-10-08).
-    monkeypatch.setattr(services, "_today", lambda: dt.date(2024, 10, 1))
+    monkeypatch.setattr(core, "_today", lambda: dt.date(2024, 10, 1))
     h = name_directly(baling, office, named_on=dt.date(2023, 10, 1))
     studio = studio_for(h, office, host, plaque=dt.date(2023, 10, 1))
     assess(studio, office, "80", on=dt.date(2024, 10, 1))
     second = second_of(h)
     assert (second.status, second.earliest_on) == (S.PLANNED, dt.date(2024, 10, 8))
-    assert services.tick(on=dt.date(2024, 10, 7))["moved"] == 0
+    assert plans.tick(on=dt.date(2024, 10, 7))["moved"] == 0
     assert status_of(second) == S.PLANNED
-    assert services.tick(on=dt.date(2024, 10, 8))["moved"] == 1
+    assert plans.tick(on=dt.date(2024, 10, 8))["moved"] == 1
     assert status_of(second) == S.DUE
 
 
@@ -114,7 +114,7 @@ def test_a_fail_with_rectification_pending_keeps_it_blocked_and_a_final_fail_for
     assert "最终不合格" in second.status_reason and "lapses" in second.status_reason
     ledger = list(second.ledger.values_list("kind", "amount"))
     assert [k for k, _ in ledger] == ["commit", "release"] and sum(a for _, a in ledger) == 0
-    assert services.tick()["moved"] == 0, "forfeited is for good"
+    assert plans.tick()["moved"] == 0, "forfeited is for good"
 
 
 def test_a_fail_made_final_without_rectification_forfeits_it(baling, office, host):
@@ -157,16 +157,16 @@ def test_a_manual_confirmation_is_given_by_the_office_with_a_reason(seeds, offic
     assert inst.status == S.BLOCKED and "已签订奖励资金使用承诺书" in inst.status_reason
 
     with pytest.raises(NotPermitted):
-        services.instalment_confirm_condition(by=maker, instalment_id=inst.pk, index=0, reason="已签")
+        plans.instalment_confirm_condition(by=maker, instalment_id=inst.pk, index=0, reason="已签")
     with pytest.raises(ValidationFailed) as e:
-        services.instalment_confirm_condition(by=office, instalment_id=inst.pk, index=0, reason="  ")
+        plans.instalment_confirm_condition(by=office, instalment_id=inst.pk, index=0, reason="  ")
     assert e.value.field == "reason"
     with pytest.raises(ValidationFailed) as e:
-        services.instalment_confirm_condition(by=office, instalment_id=inst.pk, index=1, reason="已签")
+        plans.instalment_confirm_condition(by=office, instalment_id=inst.pk, index=1, reason="已签")
     assert e.value.field == "index"
     assert status_of(inst) == S.BLOCKED and inst.confirmations == {}
 
-    inst = services.instalment_confirm_condition(
+    inst = plans.instalment_confirm_condition(
         by=office, instalment_id=inst.pk, index=0, reason="承诺书原件已归档"
     )
     inst.refresh_from_db()

@@ -13,8 +13,8 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from funding import services
 from funding.models import BatchLine, DisbursementBatch, Instalment, Payment
+from funding.services import bank_results, batches
 from tests.races import outcomes, race
 
 from .conftest import give_account, give_budget, name_directly
@@ -40,7 +40,7 @@ def due_instalment(round_, office, maker, run: int) -> Instalment:
 def exported(round_, office, maker, checker, run) -> BatchLine:
     inst = due_instalment(round_, office, maker, run)
     batch = batch_of([inst], maker, checker)
-    services.batch_export(by=maker, batch_id=batch.pk)
+    batches.batch_export(by=maker, batch_id=batch.pk)
     return batch.lines.get()
 
 
@@ -53,7 +53,11 @@ def test_concurrent_bank_confirmations_with_different_references_pay_once(
         results = race(
             *(
                 partial(
-                    services.line_mark_paid, by=who, line_id=line.pk, bank_ref=f"R{run}-{n}", paid_on=today
+                    bank_results.line_mark_paid,
+                    by=who,
+                    line_id=line.pk,
+                    bank_ref=f"R{run}-{n}",
+                    paid_on=today,
                 )
                 for n, who in enumerate([maker, maker_b, maker, maker_b])
             )
@@ -73,7 +77,7 @@ def test_replaying_the_bank_confirmation_concurrently_pays_once(jinzhong, office
         results = race(
             *(
                 partial(
-                    services.line_mark_paid, by=who, line_id=line.pk, bank_ref=f"SAME{run}", paid_on=today
+                    bank_results.line_mark_paid, by=who, line_id=line.pk, bank_ref=f"SAME{run}", paid_on=today
                 )
                 for who in (maker, maker_b, maker)
             )
@@ -86,13 +90,13 @@ def test_replaying_the_bank_confirmation_concurrently_pays_once(jinzhong, office
 def test_two_checkers_approving_at_once_approve_once(jinzhong, office, maker, checker, checker_b):
     for run in range(RUNS):
         inst = due_instalment(jinzhong, office, maker, run)
-        batch = services.batch_create(
+        batch = batches.batch_create(
             by=maker, source_id=inst.plan.source_id, purpose="", instalment_ids=[inst.pk]
         )
-        services.batch_submit(by=maker, batch_id=batch.pk)
+        batches.batch_submit(by=maker, batch_id=batch.pk)
         results = race(
-            partial(services.batch_approve, by=checker, batch_id=batch.pk),
-            partial(services.batch_approve, by=checker_b, batch_id=batch.pk),
+            partial(batches.batch_approve, by=checker, batch_id=batch.pk),
+            partial(batches.batch_approve, by=checker_b, batch_id=batch.pk),
         )
         assert outcomes(results) == ["TransitionNotAllowed", "ok"], (run, results)
         (winner,) = [v for k, v in results if k == "ok"]
@@ -112,8 +116,8 @@ def test_two_exports_at_once_make_one_bank_file(jinzhong, office, maker, checker
         inst = due_instalment(jinzhong, office, maker, run)
         batch = batch_of([inst], maker, checker)
         results = race(
-            partial(services.batch_export, by=maker, batch_id=batch.pk),
-            partial(services.batch_export, by=checker, batch_id=batch.pk),
+            partial(batches.batch_export, by=maker, batch_id=batch.pk),
+            partial(batches.batch_export, by=checker, batch_id=batch.pk),
         )
         assert outcomes(results) == ["ok", "ok"], (run, results)
         assert {v.bank_file.name for _, v in results} == {
@@ -132,7 +136,7 @@ def test_two_makers_putting_one_instalment_into_two_batches_at_once_get_it_once(
         results = race(
             *(
                 partial(
-                    services.batch_create,
+                    batches.batch_create,
                     by=who,
                     source_id=inst.plan.source_id,
                     purpose=f"{who.username}",
@@ -149,7 +153,7 @@ def test_two_makers_putting_one_instalment_into_two_batches_at_once_get_it_once(
 
 def test_the_database_alone_refuses_a_second_payment_and_a_second_live_line(jinzhong, office, maker, checker):
     line = exported(jinzhong, office, maker, checker, 0)
-    services.line_mark_paid(by=maker, line_id=line.pk, bank_ref="B1", paid_on=timezone.localdate())
+    bank_results.line_mark_paid(by=maker, line_id=line.pk, bank_ref="B1", paid_on=timezone.localdate())
     payment = Payment.objects.get()
     other = BatchLine.objects.create(
         batch=line.batch,

@@ -12,12 +12,13 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from backend.roles import Role
-from funding import selectors, services
+from funding import selectors
 from funding.models import BatchLine, DisbursementBatch, Instalment
+from funding.services import bank_results, batches
 from tests.conftest import PASSWORD
 
 from .conftest import give_account, give_budget, name_directly, source_of
-from .steps import first, named, second
+from .steps import figures, first, named, second
 
 pytestmark = pytest.mark.django_db
 S = Instalment.Status
@@ -42,7 +43,7 @@ def two(baling, office, maker, checker):
 
 
 def make_batch(maker, honourees, purpose="第一年资助"):
-    return services.batch_create(
+    return batches.batch_create(
         by=maker,
         source_id=first(honourees[0]).plan.source_id,
         purpose=purpose,
@@ -234,7 +235,7 @@ def test_a_blocked_instalment_is_refused_with_why_and_nothing_is_made(two, maker
 
 def test_a_checker_who_made_the_batch_is_told_why_they_cannot_approve_it(two, maker_checker, make_user):
     batch = make_batch(maker_checker, two)
-    services.batch_submit(by=maker_checker, batch_id=batch.pk)
+    batches.batch_submit(by=maker_checker, batch_id=batch.pk)
     client = logged_in(maker_checker)
     page = client.get(f"/funding/batches/{batch.pk}/").content.decode()
     assert 'data-testid="approve"' not in page and 'data-testid="why-no-approve"' in page
@@ -248,7 +249,7 @@ def test_a_checker_who_made_the_batch_is_told_why_they_cannot_approve_it(two, ma
 
 def test_a_rejection_needs_a_reason_and_puts_the_instalments_back_to_due(two, maker, checker):
     batch = make_batch(maker, two)
-    services.batch_submit(by=maker, batch_id=batch.pk)
+    batches.batch_submit(by=maker, batch_id=batch.pk)
     client = logged_in(checker)
     response = client.post(f"/funding/batches/{batch.pk}/reject/", {"reason": " "}, follow=True)
     assert "请说明原因" in messages_of(response)
@@ -278,16 +279,12 @@ def test_the_maker_takes_a_line_out_and_cancels_a_draft(two, maker):
 
 def test_vouchers_are_offered_once_a_line_is_paid(two, maker, checker):
     batch = make_batch(maker, two[:1])
-    services.batch_submit(by=maker, batch_id=batch.pk)
-    services.batch_approve(by=checker, batch_id=batch.pk)
-    services.batch_export(by=maker, batch_id=batch.pk)
+    batches.batch_submit(by=maker, batch_id=batch.pk)
+    batches.batch_approve(by=checker, batch_id=batch.pk)
+    batches.batch_export(by=maker, batch_id=batch.pk)
     line = batch.lines.get()
-    services.line_mark_paid(by=maker, line_id=line.pk, bank_ref="B1", paid_on=timezone.localdate())
+    bank_results.line_mark_paid(by=maker, line_id=line.pk, bank_ref="B1", paid_on=timezone.localdate())
     client = logged_in(maker)
-    try:
-        from funding import vouchers  # noqa: F401  (written alongside; the pages offer it once it exists)
-    except ImportError:
-        pytest.skip("funding.vouchers does not exist yet")
     page = client.get(f"/funding/batches/{batch.pk}/").content.decode()
     assert 'data-testid="batch-vouchers"' in page and f'data-testid="voucher-{line.pk}"' in page
     response = client.get(f"/funding/payments/{line.payment.pk}/voucher.pdf")
@@ -370,7 +367,7 @@ def test_the_budget_page_shows_the_figures_and_the_checker_sets_a_budget(two, ma
     assert f'data-testid="budget-{source_id}-2023"' in page
     rows = {(r.source.pk, r.year): r for r in selectors.budget_table(checker)}
     for (sid, year), row in rows.items():
-        assert row.figures == services.budget_figures(sid, year), "the page's bulk figures are the service's"
+        assert row.figures == figures(sid, year), "the table's figures are those of one source and year"
     assert rows[(source_id, 2023)].scheduled == Decimal("10000.00")
     assert rows[(source_id, 2024)].budget is None, "the second year is committed without a budget yet"
 
@@ -380,7 +377,7 @@ def test_the_budget_page_shows_the_figures_and_the_checker_sets_a_budget(two, ma
         "/funding/budgets/", {"source": source_id, "year": 2024, "amount": "300000.00", "note": "市财政批复"}
     )
     assert response.status_code == 302
-    assert services.budget_figures(source_id, 2024)["budget"] == Decimal("300000.00")
+    assert figures(source_id, 2024)["budget"] == Decimal("300000.00")
     assert (
         logged_in(maker)
         .post("/funding/budgets/", {"source": source_id, "year": 2024, "amount": "1"})
@@ -394,7 +391,7 @@ def test_the_budget_page_shows_the_figures_and_the_checker_sets_a_budget(two, ma
 
 def test_home_cards_and_the_honouree_page_show_the_money(two, maker, checker, office):
     batch = make_batch(maker, two)
-    services.batch_submit(by=maker, batch_id=batch.pk)
+    batches.batch_submit(by=maker, batch_id=batch.pk)
     page = logged_in(checker).get("/").content.decode()
     assert "/funding/batches/?status=submitted" in page
     page = logged_in(office).get(f"/registry/{two[0].pk}/").content.decode()
@@ -456,9 +453,9 @@ def test_the_budget_page_takes_a_fixed_number_of_queries(
 
 def test_a_result_file_row_without_a_clear_line_is_listed_and_assigned_by_hand(two, maker, checker):
     batch = make_batch(maker, two)
-    services.batch_submit(by=maker, batch_id=batch.pk)
-    services.batch_approve(by=checker, batch_id=batch.pk)
-    services.batch_export(by=maker, batch_id=batch.pk)
+    batches.batch_submit(by=maker, batch_id=batch.pk)
+    batches.batch_approve(by=checker, batch_id=batch.pk)
+    batches.batch_export(by=maker, batch_id=batch.pk)
     client = logged_in(maker)
     template = client.get(f"/funding/batches/{batch.pk}/result-template.xlsx")
     assert template.status_code == 200

@@ -8,12 +8,12 @@ import pytest
 from django.utils import timezone
 
 from backend.errors import Conflict, ValidationFailed
-from funding import services
 from funding.models import AwardPlan, BatchLine, Instalment, LedgerEntry
+from funding.services import bank_results, batches, plans, revocation
 from honourees import registry
 
 from .conftest import give_account, give_budget, name_directly
-from .steps import batch_of, pay, status_of
+from .steps import batch_of, figures, pay, status_of
 
 pytestmark = pytest.mark.django_db
 S = Instalment.Status
@@ -45,7 +45,7 @@ def test_revocation_cancels_what_is_unpaid_and_claims_back_what_was_paid(seeds, 
     assert (second.status, second.cancelled_by_revocation) == (S.CANCELLED, True)
     assert kinds(second) == [(L.COMMIT, Decimal("10000.00")), (L.RELEASE, Decimal("-10000.00"))]
     assert AwardPlan.objects.get(pk=first.plan_id).status == AwardPlan.Status.CANCELLED
-    assert services.budget_figures(first.plan.source_id, 2024)["committed"] == Decimal("0.00")
+    assert figures(first.plan.source_id, 2024)["committed"] == Decimal("0.00")
 
 
 def test_revocation_without_recovery_leaves_paid_money_alone(seeds, office, maker, checker):
@@ -65,27 +65,54 @@ def test_revocation_takes_a_due_instalment_out_of_a_submitted_batch(seeds, offic
     give_account(h, maker)
     give_account(other, maker)
     give_budget(baling, checker, 2023)
-    batch = services.batch_create(
+    batch = batches.batch_create(
         by=maker, source_id=mine.plan.source_id, purpose="", instalment_ids=[mine.pk, theirs.pk]
     )
-    services.batch_submit(by=maker, batch_id=batch.pk)
+    batches.batch_submit(by=maker, batch_id=batch.pk)
 
     revoke(h, office)
     line = batch.lines.get(instalment=mine)
     assert line.status == BatchLine.Status.WITHDRAWN
     assert (status_of(mine), status_of(theirs)) == (S.CANCELLED, S.SCHEDULED)
-    services.batch_approve(by=checker, batch_id=batch.pk)
+    batches.batch_approve(by=checker, batch_id=batch.pk)
     assert status_of(theirs) == S.APPROVED and status_of(mine) == S.CANCELLED
+
+
+def changes(inst) -> list[tuple[str, str]]:
+    return [(r.status, r.history_change_reason) for r in inst.history.order_by("history_id")]
+
+
+def test_a_revocation_and_a_reinstatement_save_one_history_row_per_move(seeds, office, maker, checker):
+    h = name_directly(seeds["baling"], office)
+    due, blocked = h.award_plan.instalments.order_by("seq")
+    give_account(h, maker)
+    give_budget(seeds["baling"], checker, 2023)
+    batch = batches.batch_create(by=maker, source_id=due.source_id, purpose="", instalment_ids=[due.pk])
+    batches.batch_submit(by=maker, batch_id=batch.pk)
+    before = {inst.pk: changes(inst) for inst in (due, blocked)}
+
+    revoke(h, office)
+    cancelled = "→cancelled: Honour revoked: unpaid instalment cancelled."
+    assert changes(due) == before[due.pk] + [("cancelled", "scheduled" + cancelled)]
+    assert changes(blocked) == before[blocked.pk] + [("cancelled", "blocked" + cancelled)]
+    due.refresh_from_db()
+    assert due.cancelled_by_revocation and due.lines.get().status == BatchLine.Status.WITHDRAWN
+
+    registry.honouree_reinstate(by=office, honouree_id=h.pk, on=dt.date(2024, 6, 3), reason="复查后予以纠正")
+    (row,) = changes(blocked)[len(before[blocked.pk]) + 1 :]
+    assert row[0] == "blocked" and row[1].startswith("cancelled→blocked: Honour reinstated.")
+    blocked.refresh_from_db()
+    assert not blocked.cancelled_by_revocation
 
 
 def test_an_instalment_the_bank_already_has_is_paid_and_then_claimed_back(seeds, office, maker, checker):
     h = name_directly(seeds["baotou"], office, named_on=dt.date(2023, 4, 28))
     (inst,) = h.award_plan.instalments.all()
     batch = batch_of([inst], maker, checker)
-    services.batch_export(by=maker, batch_id=batch.pk)
+    batches.batch_export(by=maker, batch_id=batch.pk)
     revoke(h, office, grounds="criminal_conviction")
     assert status_of(inst) == S.APPROVED, "the bank has the order: its answer decides"
-    services.line_mark_paid(
+    bank_results.line_mark_paid(
         by=maker, line_id=batch.lines.get().pk, bank_ref="B1", paid_on=timezone.localdate()
     )
     inst.refresh_from_db()
@@ -99,9 +126,9 @@ def test_an_instalment_the_bank_returns_after_the_revocation_is_cancelled_not_du
     h = name_directly(seeds["baotou"], office, named_on=dt.date(2023, 4, 28))
     (inst,) = h.award_plan.instalments.all()
     batch = batch_of([inst], maker, checker)
-    services.batch_export(by=maker, batch_id=batch.pk)
+    batches.batch_export(by=maker, batch_id=batch.pk)
     revoke(h, office, grounds="criminal_conviction")
-    services.line_mark_returned(
+    bank_results.line_mark_returned(
         by=maker, line_id=batch.lines.get().pk, reason="账户已冻结", on=timezone.localdate()
     )
     inst.refresh_from_db()
@@ -118,18 +145,20 @@ def test_a_recovery_is_settled_once_as_recovered_or_waived(seeds, office, maker,
     got, waived = firsts
 
     with pytest.raises(ValidationFailed):
-        services.recovery_settle(by=maker, instalment_id=got.pk, outcome="recovered", note="")
+        revocation.recovery_settle(by=maker, instalment_id=got.pk, outcome="recovered", note="")
     with pytest.raises(ValidationFailed):
-        services.recovery_settle(by=maker, instalment_id=got.pk, outcome="pending", note="已退回")
-    services.recovery_settle(
+        revocation.recovery_settle(by=maker, instalment_id=got.pk, outcome="pending", note="已退回")
+    revocation.recovery_settle(
         by=maker, instalment_id=got.pk, outcome="recovered", note="本人已退回，收据 R-01"
     )
-    services.recovery_settle(
+    revocation.recovery_settle(
         by=maker, instalment_id=got.pk, outcome="recovered", note="本人已退回，收据 R-01"
     )  # replay
     with pytest.raises(Conflict):
-        services.recovery_settle(by=maker, instalment_id=got.pk, outcome="waived", note="改为核销")
-    services.recovery_settle(by=maker, instalment_id=waived.pk, outcome="waived", note="本人已故，经批准核销")
+        revocation.recovery_settle(by=maker, instalment_id=got.pk, outcome="waived", note="改为核销")
+    revocation.recovery_settle(
+        by=maker, instalment_id=waived.pk, outcome="waived", note="本人已故，经批准核销"
+    )
     got.refresh_from_db()
     waived.refresh_from_db()
     assert (got.recovery, waived.recovery) == ("recovered", "waived")
@@ -178,7 +207,7 @@ def test_a_suspension_holds_due_instalments_and_resuming_releases_them(seeds, of
     )
     inst.refresh_from_db()
     assert inst.status == S.BLOCKED and "暂停" in inst.status_reason
-    assert services.tick()["moved"] == 0, "the tick does not release it while the honour is suspended"
+    assert plans.tick()["moved"] == 0, "the tick does not release it while the honour is suspended"
     registry.honouree_set_status(
         by=office, honouree_id=h.pk, status="active", on=dt.date(2020, 6, 1), reason="调查结束"
     )
@@ -192,14 +221,14 @@ def test_an_instalment_that_leaves_a_batch_while_the_honour_is_suspended_is_held
     (inst,) = h.award_plan.instalments.all()
     give_account(h, maker)
     give_budget(seeds["jinzhong"], checker, 2019)
-    batch = services.batch_create(
+    batch = batches.batch_create(
         by=maker, source_id=inst.plan.source_id, purpose="", instalment_ids=[inst.pk]
     )
-    services.batch_submit(by=maker, batch_id=batch.pk)
+    batches.batch_submit(by=maker, batch_id=batch.pk)
     registry.honouree_set_status(
         by=office, honouree_id=h.pk, status="suspended", on=dt.date(2020, 3, 2), reason="接受调查期间暂停"
     )
     assert status_of(inst) == S.SCHEDULED, "a batch's instalment waits for the checker"
-    services.batch_reject(by=checker, batch_id=batch.pk, reason="本人荣誉暂停")
+    batches.batch_reject(by=checker, batch_id=batch.pk, reason="本人荣誉暂停")
     inst.refresh_from_db()
     assert inst.status == S.BLOCKED and "暂停" in inst.status_reason

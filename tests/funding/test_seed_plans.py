@@ -6,8 +6,8 @@ from decimal import Decimal
 import pytest
 
 from backend.models import CalendarOverride
-from funding import services
 from funding.models import AwardPlan, Instalment, LedgerEntry, Payment
+from funding.services import plans
 from tests.studios.steps import name_one_through_the_intake
 
 from .conftest import name_directly
@@ -158,13 +158,13 @@ def test_a_due_date_past_the_calendars_data_is_provisional_until_the_office_ente
     second = h.award_plan.instalments.get(seq=2)
     assert (second.earliest_on, second.budget_year) == (dt.date(2027, 1, 5), 2027)
     assert second.calendar_note == "provisional: no working-day calendar for 2027 yet"
-    services.tick()
+    plans.tick()
     assert Instalment.objects.get(pk=second.pk).calendar_note.startswith("provisional"), "still unknown"
 
     # The office enters the 2027 notice (here: a made-up day off on Tuesday 2027-01-05).
     CalendarOverride.objects.create(date=dt.date(2027, 1, 1), is_working_day=False, name="元旦")
     CalendarOverride.objects.create(date=dt.date(2027, 1, 5), is_working_day=False, name="调休")
-    services.tick()
+    plans.tick()
     second.refresh_from_db()
     assert (second.earliest_on, second.calendar_note) == (
         dt.date(2027, 1, 6),

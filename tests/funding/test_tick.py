@@ -7,8 +7,9 @@ import pytest
 from django.core.management import call_command
 from django_q.models import Schedule
 
-from funding import services, tasks
+from funding import tasks
 from funding.models import Instalment
+from funding.services import core
 
 from .conftest import name_directly
 from .steps import status_of
@@ -24,7 +25,7 @@ def planned(seeds, office, monkeypatch) -> Instalment:
     baling = seeds["baling"]
     baling.rules["award"]["by_tier"]["named"]["instalments"][1]["conditions"] = []
     baling.save()
-    monkeypatch.setattr(services, "_today", lambda: dt.date(2023, 10, 30))
+    monkeypatch.setattr(core, "_today", lambda: dt.date(2023, 10, 30))
     h = name_directly(baling, office, named_on=dt.date(2023, 10, 30))
     inst = h.award_plan.instalments.get(seq=2)
     assert (inst.status, inst.earliest_on) == (S.PLANNED, dt.date(2024, 10, 30))

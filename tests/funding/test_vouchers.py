@@ -10,11 +10,11 @@ from django.utils import timezone
 
 from backend.errors import Conflict
 from backend.models import PersonalDataAccess
-from funding import services
 from funding.models import Payment
+from funding.services import bank_results
 from funding.vouchers import batch_vouchers_pdf, payment_voucher_pdf
 
-from .test_bank_file import LI, ZHOU, sent_to_bank
+from .steps import LI, ZHOU, sent_to_bank
 
 pytestmark = pytest.mark.django_db
 WANG = ("王志强", "6228480012345678901")
@@ -37,11 +37,11 @@ def paid(batch, maker, *, returned: set[int] = frozenset()) -> list[Payment]:
     """Each line of the exported batch paid by the bank, except those whose position is in ``returned``."""
     for n, line in enumerate(batch.lines.order_by("id")):
         if n in returned:
-            services.line_mark_returned(
+            bank_results.line_mark_returned(
                 by=maker, line_id=line.pk, reason="账户已冻结", on=timezone.localdate()
             )
         else:
-            services.line_mark_paid(
+            bank_results.line_mark_paid(
                 by=maker, line_id=line.pk, bank_ref=f"ICBC2024{n:04d}", paid_on=timezone.localdate()
             )
     return list(Payment.objects.filter(line__batch=batch).order_by("line_id"))

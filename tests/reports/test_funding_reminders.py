@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from funding import services as funding
+from funding.services import batches
 from reports.models import Notification
 from reports.reminders import send_due_reminders
 from tests.funding.conftest import give_account, give_budget, name_directly
@@ -29,10 +29,10 @@ def test_due_instalments_and_waiting_batches_are_each_reminded_once(
     give_account(h, maker_checker)
     give_budget(baling, checker, 2023)
     inst = h.award_plan.instalments.get(seq=1)
-    batch = funding.batch_create(
+    batch = batches.batch_create(
         by=maker_checker, source_id=inst.plan.source_id, purpose="p", instalment_ids=[inst.pk]
     )
-    funding.batch_submit(by=maker_checker, batch_id=batch.pk)
+    batches.batch_submit(by=maker_checker, batch_id=batch.pk)
     with django_capture_on_commit_callbacks(execute=True):
         assert send_due_reminders(today)["batches_waiting"] == 1, "cathy; max made it and is not asked"
         assert send_due_reminders(today)["batches_waiting"] == 0

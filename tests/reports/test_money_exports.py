@@ -53,3 +53,19 @@ def test_budget_execution_gives_each_years_figures(paid_one, office):
     assert row[1] == "市人才发展专项资金" and row[3] == 2023
     # Budget 50,000; committed: the two first instalments (2023); the second ones fall in 2024.
     assert (row[4], row[5], row[8], row[9], row[10]) == (50000, 20000, 10000, 30000, "20.0%")
+
+
+def test_budget_execution_takes_a_fixed_number_of_queries(
+    paid_one, seeds, office, checker, django_assert_max_num_queries
+):
+    with django_assert_max_num_queries(6) as few:
+        out = money_exports.build_budget({}, lambda p, s: None, by=office)
+    assert len(rows(out.content, "预算执行")) == 1
+    give_budget(paid_one, checker, 2024)
+    for code in ("jiaozuo", "baotou", "jinzhong"):
+        give_budget(seeds[code], checker, 2023)
+        give_budget(seeds[code], checker, 2024)
+        name_directly(seeds[code], office, name="丙工匠")
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        out = money_exports.build_budget({}, lambda p, s: None, by=office)
+    assert len(rows(out.content, "预算执行")) == 8

@@ -11,7 +11,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from funding import services as funding
+from funding.services import plans
 from reports import scheme_annual
 from studios.services.sessions import sessions_verify
 from tests.funding.conftest import give_account, give_budget, name_directly
@@ -33,7 +33,7 @@ def pdf_text(content: bytes, tmp_path) -> str:
 def a_year(baling, office, host_a, contact, maker, checker, *, sessions=6):
     """Two 巴陵 honourees named 2023; one studio with ``sessions`` verified sessions in 2025; one award paid."""
     studio = set_up_studio(baling, office, host_a, contact=contact)
-    funding.award_plan_create(honouree=studio.honouree, by=office)
+    plans.award_plan_create(honouree=studio.honouree, by=office)
     other = name_directly(baling, office, name="何秀英", gender="F", birth=dt.date(1982, 7, 9))
     apprentices = [add_apprentice(studio, host_a, n) for n in ("李明", "王芳")]
     made = [log(studio, host_a, dt.date(2025, 1 + i % 12, 10), apprentices) for i in range(sessions)]
