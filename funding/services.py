@@ -1062,7 +1062,7 @@ def line_mark_paid(*, by, line_id: int, bank_ref: str, paid_on: dt.date) -> Batc
         _ledger(L.TAX_WITHHELD, line.tax, inst, by=by, line=line, payment=payment, memo=plan.tax_category)
     if inst.kind == Instalment.Kind.BENEFIT:
         # The registry keeps what each benefit delivered: the bank's payment is that delivery.
-        from honourees.registry import delivery_record_paid
+        from honourees.services.benefits import delivery_record_paid
 
         delivery_record_paid(
             by=by,

@@ -38,7 +38,7 @@ DELETE_WHILE = (Nomination.Status.DRAFT,)
 
 
 def _may_change(user, nomination: Nomination) -> bool:
-    """The office, or a clerk of the nomination's own unit (honourees.services._can_edit_unit's rule)."""
+    """The office, or a clerk of the nomination's own unit (honourees.services.core.can_edit_unit's rule)."""
     if has_role(user, Role.TALENT_OFFICE):
         return True
     return (

@@ -5,8 +5,9 @@ from django.utils.translation import gettext as _
 
 from backend.home import Card
 from backend.roles import Role, has_role, user_roles
-from honourees import registry_selectors, selectors, services
+from honourees import registry_selectors, selectors
 from honourees.models import Honouree, Round
+from honourees.services import intake
 
 
 def cards(user) -> list[Card]:
@@ -31,7 +32,7 @@ def cards(user) -> list[Card]:
             Card(
                 title=_("Nominations"),
                 lines=[
-                    (_("Quota used"), f"{services.quota_used(r, unit)} / {services.quota_for(r, unit)} · {r}")
+                    (_("Quota used"), f"{intake.quota_used(r, unit)} / {intake.quota_for(r, unit)} · {r}")
                     for r in selectors.rounds_for(user).filter(scheme=unit.scheme, status=Round.Status.OPEN)
                 ],
                 link=reverse("intake:nomination-list"),

@@ -28,8 +28,8 @@ from backend.idnumbers import mask_id_number
 from backend.input import form_date
 from backend.personal_data import id_number_for
 from backend.roles import Role, can_see_full_id, has_role
-from honourees import registry, selectors
 from honourees import registry_selectors as rs
+from honourees import selectors
 from honourees.models import (
     BenefitDelivery,
     BenefitEntitlement,
@@ -39,6 +39,7 @@ from honourees.models import (
     Round,
 )
 from honourees.rules import TIER_LABELS, Funder, HonourLevel
+from honourees.services import benefits, naming, prior_honours, status
 from honourees.views import action
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -169,7 +170,7 @@ def honouree_detail(request, pk: int):
 
 @action
 def honouree_status(request, pk):
-    h = registry.honouree_set_status(
+    h = status.honouree_set_status(
         by=request.user,
         honouree_id=pk,
         status=request.POST.get("status", ""),
@@ -182,7 +183,7 @@ def honouree_status(request, pk):
 @action
 def honouree_revoke(request, pk):
     debar = request.POST.get("debar", "rules")
-    registry.honouree_revoke(
+    status.honouree_revoke(
         by=request.user,
         honouree_id=pk,
         on=form_date(request.POST.get("on"), field="on", required=True),
@@ -196,7 +197,7 @@ def honouree_revoke(request, pk):
 
 @action
 def honouree_reinstate(request, pk):
-    registry.honouree_reinstate(
+    status.honouree_reinstate(
         by=request.user,
         honouree_id=pk,
         on=form_date(request.POST.get("on"), field="on", required=True),
@@ -211,7 +212,7 @@ def prior_honour_add(request, pk):
     year = (request.POST.get("year") or "").strip()
     if year and not year.isdigit():
         raise ValidationFailed(f"年份“{year}”不是数字。", f"The year '{year}' is not a number.", field="year")
-    registry.prior_honour_add(
+    prior_honours.prior_honour_add(
         by=request.user,
         person_id=h.person_id,
         name=request.POST.get("name", ""),
@@ -226,7 +227,7 @@ def prior_honour_add(request, pk):
 
 @action
 def prior_honour_revoke(request, pk):
-    registry.prior_honour_revoke(
+    prior_honours.prior_honour_revoke(
         by=request.user,
         prior_honour_id=pk,
         on=form_date(request.POST.get("on"), field="on", required=True),
@@ -237,7 +238,7 @@ def prior_honour_revoke(request, pk):
 
 @action
 def delivery_add(request, pk):
-    registry.delivery_record(
+    benefits.delivery_record(
         by=request.user,
         entitlement_id=pk,
         delivered_on=form_date(request.POST.get("delivered_on"), field="delivered_on", required=True),
@@ -250,7 +251,7 @@ def delivery_add(request, pk):
 
 @action
 def referral_record(request, pk):
-    registry.referral_record(
+    benefits.referral_record(
         by=request.user,
         entitlement_id=pk,
         outcome=request.POST.get("outcome", ""),
@@ -265,7 +266,7 @@ def referral_record(request, pk):
 
 @action
 def entitlement_end(request, pk):
-    registry.entitlement_end(
+    benefits.entitlement_end(
         by=request.user,
         entitlement_id=pk,
         on=form_date(request.POST.get("on"), field="on", required=True),
@@ -276,7 +277,7 @@ def entitlement_end(request, pk):
 
 @action
 def entitlement_period(request, pk):
-    registry.entitlement_set_period(
+    benefits.entitlement_set_period(
         by=request.user,
         entitlement_id=pk,
         starts_on=form_date(request.POST.get("starts_on"), field="starts_on", required=True),
@@ -287,7 +288,7 @@ def entitlement_period(request, pk):
 
 @action
 def delivery_recovery(request, pk):
-    registry.delivery_settle_recovery(
+    benefits.delivery_settle_recovery(
         by=request.user,
         delivery_id=pk,
         on=form_date(request.POST.get("on"), field="on", required=True),
@@ -357,7 +358,7 @@ class RegisterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["round"].queryset = (
             selectors.rounds_for(user)
-            .exclude(status__in=registry.INTAKE_RUNNING)
+            .exclude(status__in=naming.INTAKE_RUNNING)
             .order_by("scheme__code", "-year")
         )
         self.fields["unit"].queryset = RecommendingUnit.objects.select_related("scheme").order_by(
@@ -373,7 +374,7 @@ def register(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            h = registry.honouree_register(
+            h = naming.honouree_register(
                 by=request.user,
                 round_id=data["round"].pk,
                 person={"name": data["name"], "id_number": data["id_number"]},

@@ -61,7 +61,7 @@ def honourees_for(user) -> QuerySet[Honouree]:
 
 def pipeline(round_: Round) -> dict:
     """Counts for the office's view of a round: per status, per unit (with quota use), per category."""
-    from honourees.services import quota_for
+    from honourees.services.intake import quota_for
 
     rows = list(Nomination.objects.filter(round=round_).values("status", "unit_id", "category"))
     by_status = Counter(r["status"] for r in rows)

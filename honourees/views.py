@@ -21,11 +21,12 @@ from backend.idnumbers import mask_id_number
 from backend.input import form_date, form_int
 from backend.personal_data import id_number_for
 from backend.roles import Role, has_role
-from honourees import selectors, services, stages
+from honourees import selectors, stages
 from honourees.eligibility import JUDGE
 from honourees.forms import NominationForm
 from honourees.models import ExpertAssignment, Nomination, Objection, RecommendingUnit, Round
 from honourees.rules import TIER_LABELS
+from honourees.services import core, intake, naming, review
 
 S = Nomination.Status
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -49,7 +50,7 @@ def nomination_list(request):
     if unit:
         for r in open_rounds.filter(scheme=unit.scheme):
             quotas.append(
-                {"round": r, "used": services.quota_used(r, unit), "quota": services.quota_for(r, unit)}
+                {"round": r, "used": intake.quota_used(r, unit), "quota": intake.quota_for(r, unit)}
             )
     return render(
         request,
@@ -101,7 +102,7 @@ def _save_from_form(request, round_, form, nomination=None):
     else:
         unit = selectors.clerk_unit(request.user)
         unit_id, channel = (unit.pk if unit else None), Nomination.Channel.UNIT
-    return services.nomination_save(
+    return intake.nomination_save(
         by=request.user,
         round_id=round_.pk,
         unit_id=unit_id,
@@ -162,7 +163,7 @@ def nomination_detail(request, pk: int):
             "n": n,
             "id_number": id_number_for(user, n.person, purpose="nomination page"),
             "is_office": is_office,
-            "can_edit": n.status == S.DRAFT and services._can_edit_unit(user, n.unit),
+            "can_edit": n.status == S.DRAFT and core.can_edit_unit(user, n.unit),
             "judge_checks": [e for e in n.eligibility if e.get("outcome") == JUDGE],
             "path": stages.path_for(n.round),
             "my_assignment": my_assignment,
@@ -174,19 +175,19 @@ def nomination_detail(request, pk: int):
 
 @action
 def nomination_submit(request, pk):
-    services.nomination_submit(by=request.user, nomination_id=pk)
+    intake.nomination_submit(by=request.user, nomination_id=pk)
     return _("Submitted to the talent office.")
 
 
 @action
 def nomination_withdraw(request, pk):
-    services.nomination_withdraw(by=request.user, nomination_id=pk, reason=request.POST.get("reason", ""))
+    intake.nomination_withdraw(by=request.user, nomination_id=pk, reason=request.POST.get("reason", ""))
     return _("Withdrawn.")
 
 
 @action
 def nomination_return(request, pk):
-    services.nomination_return(by=request.user, nomination_id=pk, reason=request.POST.get("reason", ""))
+    intake.nomination_return(by=request.user, nomination_id=pk, reason=request.POST.get("reason", ""))
     return _("Returned to the unit for correction.")
 
 
@@ -197,7 +198,7 @@ def nomination_qualify(request, pk):
         if key.startswith("judge_") and value in ("yes", "no"):
             index = key.removeprefix("judge_")
             judgements[index] = {"ok": value == "yes", "note": request.POST.get(f"note_{index}", "")}
-    n = services.nomination_qualify(
+    n = review.nomination_qualify(
         by=request.user, nomination_id=pk, judgements=judgements, note=request.POST.get("note", "")
     )
     return _("Qualification recorded: %(status)s") % {"status": n.get_status_display()}
@@ -205,7 +206,7 @@ def nomination_qualify(request, pk):
 
 @action
 def nomination_disqualify(request, pk):
-    services.nomination_disqualify(
+    naming.nomination_disqualify(
         by=request.user,
         nomination_id=pk,
         reason=request.POST.get("reason", ""),
@@ -216,13 +217,13 @@ def nomination_disqualify(request, pk):
 
 @action
 def nomination_defense(request, pk):
-    services.nomination_record_defense(by=request.user, nomination_id=pk, score=request.POST.get("score", ""))
+    review.nomination_record_defense(by=request.user, nomination_id=pk, score=request.POST.get("score", ""))
     return _("Defense score recorded.")
 
 
 @action
 def nomination_inspection(request, pk):
-    services.nomination_record_inspection(
+    review.nomination_record_inspection(
         by=request.user,
         nomination_id=pk,
         notes=request.POST.get("notes", ""),
@@ -233,7 +234,7 @@ def nomination_inspection(request, pk):
 
 @action
 def objection_add(request, pk):
-    services.objection_record(
+    naming.objection_record(
         by=request.user,
         nomination_id=pk,
         received_on=form_date(request.POST.get("received_on"), field="received_on", required=True),
@@ -244,7 +245,7 @@ def objection_add(request, pk):
 
 @action
 def objection_decide(request, pk):
-    services.objection_decide(
+    naming.objection_decide(
         by=request.user,
         objection_id=pk,
         upheld=request.POST.get("upheld") == "yes",
@@ -333,7 +334,7 @@ def round_detail(request, pk: int):
 
 @action
 def round_status(request, pk):
-    r = services.round_set_status(by=request.user, round_id=pk, status=request.POST.get("status", ""))
+    r = review.round_set_status(by=request.user, round_id=pk, status=request.POST.get("status", ""))
     return _("The round is now: %(status)s") % {"status": r.get_status_display()}
 
 
@@ -341,14 +342,14 @@ def round_status(request, pk):
 def round_assign(request, pk):
     ids = [int(i) for i in request.POST.getlist("nominations") if i.isdigit()]
     experts = [int(i) for i in request.POST.getlist("experts") if i.isdigit()]
-    made = services.experts_assign(by=request.user, nomination_ids=ids, expert_ids=experts)
+    made = review.experts_assign(by=request.user, nomination_ids=ids, expert_ids=experts)
     return _("%(count)s assignments.") % {"count": len(made)}
 
 
 @action
 def round_shortlist(request, pk):
     ids = [int(i) for i in request.POST.getlist("nominations") if i.isdigit()]
-    kept = services.round_shortlist(by=request.user, round_id=pk, nomination_ids=ids or None)
+    kept = review.round_shortlist(by=request.user, round_id=pk, nomination_ids=ids or None)
     return _("%(count)s shortlisted.") % {"count": len(kept)}
 
 
@@ -358,7 +359,7 @@ def round_propose(request, pk):
     for key, value in request.POST.items():
         if key.startswith("tier_") and value:
             tiers[int(key.removeprefix("tier_"))] = value
-    proposed = services.round_propose(
+    proposed = naming.round_propose(
         by=request.user, round_id=pk, tiers=tiers, note=request.POST.get("note", "")
     )
     return _("%(count)s proposed.") % {"count": len(proposed)}
@@ -366,7 +367,7 @@ def round_propose(request, pk):
 
 @action
 def round_notice(request, pk):
-    r = services.round_start_notice(
+    r = naming.round_start_notice(
         by=request.user,
         round_id=pk,
         starts_on=form_date(request.POST.get("starts_on"), field="starts_on", required=True),
@@ -379,7 +380,7 @@ def round_notice(request, pk):
 
 @action
 def round_name(request, pk):
-    named = services.round_name(
+    named = naming.round_name(
         by=request.user,
         round_id=pk,
         named_on=form_date(request.POST.get("named_on"), field="named_on", required=True),
@@ -446,7 +447,7 @@ def round_vote_sheet(request, pk: int):
     round_ = get_object_or_404(selectors.rounds_for(request.user), pk=pk)
     if not has_role(request.user, Role.TALENT_OFFICE) or not stages.uses(round_, S.VOTED):
         raise Http404
-    pool = services.nominations_waiting(round_, S.VOTED).select_related("person").order_by("id")
+    pool = review.nominations_waiting(round_, S.VOTED).select_related("person").order_by("id")
     response = HttpResponse(write_vote_sheet(round_, list(pool)), content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="votes-{round_.scheme.code}-{round_.year}.xlsx"'
     return response
@@ -465,7 +466,7 @@ def review_list(request):
 
 @action
 def review_score(request, pk):
-    services.expert_score(
+    review.expert_score(
         by=request.user,
         assignment_id=pk,
         score=request.POST.get("score", ""),

@@ -10,7 +10,7 @@ from django.utils import timezone
 from backend.errors import Conflict, ValidationFailed
 from funding import services
 from funding.models import AwardPlan, BatchLine, Instalment, LedgerEntry
-from honourees import registry
+from honourees.services import status
 
 from .conftest import give_account, give_budget, name_directly
 from .steps import batch_of, pay, status_of
@@ -22,7 +22,7 @@ REVOKED_ON = dt.date(2024, 3, 1)
 
 
 def revoke(h, office, grounds="false_claims", **kw):
-    return registry.honouree_revoke(
+    return status.honouree_revoke(
         by=office, honouree_id=h.pk, on=REVOKED_ON, reason="申报材料弄虚作假", grounds=grounds, **kw
     )
 
@@ -144,7 +144,7 @@ def test_reinstatement_brings_cancelled_instalments_back_and_withdraws_the_open_
     first, second = h.award_plan.instalments.order_by("seq")
     pay([first], maker, checker)
     revoke(h, office)
-    registry.honouree_reinstate(
+    status.honouree_reinstate(
         by=office, honouree_id=h.pk, on=dt.date(2024, 6, 3), reason="复查后撤销决定已纠正"
     )
 
@@ -162,7 +162,7 @@ def test_reinstatement_brings_cancelled_instalments_back_and_withdraws_the_open_
     assert AwardPlan.objects.get(pk=first.plan_id).status == AwardPlan.Status.ACTIVE
 
     # Revoked a second time: the paid instalment is claimed back again, once.
-    registry.honouree_revoke(
+    status.honouree_revoke(
         by=office, honouree_id=h.pk, on=dt.date(2024, 9, 2), reason="再次查实", grounds="other"
     )
     first.refresh_from_db()
@@ -173,13 +173,13 @@ def test_a_suspension_holds_due_instalments_and_resuming_releases_them(seeds, of
     h = name_directly(seeds["jinzhong"], office, named_on=dt.date(2019, 11, 15))
     (inst,) = h.award_plan.instalments.all()
     assert inst.status == S.DUE
-    registry.honouree_set_status(
+    status.honouree_set_status(
         by=office, honouree_id=h.pk, status="suspended", on=dt.date(2020, 3, 2), reason="接受调查期间暂停"
     )
     inst.refresh_from_db()
     assert inst.status == S.BLOCKED and "暂停" in inst.status_reason
     assert services.tick()["moved"] == 0, "the tick does not release it while the honour is suspended"
-    registry.honouree_set_status(
+    status.honouree_set_status(
         by=office, honouree_id=h.pk, status="active", on=dt.date(2020, 6, 1), reason="调查结束"
     )
     assert status_of(inst) == S.DUE
@@ -196,7 +196,7 @@ def test_an_instalment_that_leaves_a_batch_while_the_honour_is_suspended_is_held
         by=maker, source_id=inst.plan.source_id, purpose="", instalment_ids=[inst.pk]
     )
     services.batch_submit(by=maker, batch_id=batch.pk)
-    registry.honouree_set_status(
+    status.honouree_set_status(
         by=office, honouree_id=h.pk, status="suspended", on=dt.date(2020, 3, 2), reason="接受调查期间暂停"
     )
     assert status_of(inst) == S.SCHEDULED, "a batch's instalment waits for the checker"
