@@ -15,10 +15,10 @@ from rest_framework.response import Response
 from backend.api import validated
 from backend.errors import ValidationFailed
 from backend.roles import Role, has_role, scope_by_role
-from honourees import registry_selectors as rs
-from honourees import selectors
 from honourees import serializers as s
 from honourees.models import BenefitDelivery, BenefitType
+from honourees.selectors import intake as intake_selectors
+from honourees.selectors import registry as rs
 from honourees.services import benefits, intake, naming, prior_honours, review
 from honourees.services import status as honour_status
 
@@ -37,7 +37,7 @@ class SchemeViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_fields = ["code", "city"]
 
     def get_queryset(self):
-        return selectors.schemes_for(self.request.user)
+        return intake_selectors.schemes_for(self.request.user)
 
 
 class RoundViewSet(viewsets.ReadOnlyModelViewSet):
@@ -48,7 +48,7 @@ class RoundViewSet(viewsets.ReadOnlyModelViewSet):
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 
     def get_queryset(self):
-        return selectors.rounds_for(self.request.user)
+        return intake_selectors.rounds_for(self.request.user)
 
     def _done(self, round_id):
         return Response(s.RoundOut(self.get_queryset().get(pk=round_id)).data)
@@ -57,7 +57,7 @@ class RoundViewSet(viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["get"])
     def pipeline(self, request, pk=None):
         round_ = self.get_object()
-        data = selectors.pipeline(round_)
+        data = intake_selectors.pipeline(round_)
         data["units"] = [
             {
                 "unit": u["unit"].pk,
@@ -179,7 +179,7 @@ class RoundViewSet(viewsets.ReadOnlyModelViewSet):
         from honourees.imports import nominations_import
 
         data = validated(FileIn, request.data)
-        unit = selectors.clerk_unit(request.user)
+        unit = intake_selectors.clerk_unit(request.user)
         made = nominations_import(
             by=request.user,
             round_id=self.get_object().pk,
@@ -202,13 +202,13 @@ class RoundViewSet(viewsets.ReadOnlyModelViewSet):
         from honourees.summary_xlsx import export_summary
 
         round_ = self.get_object()
-        unit = selectors.clerk_unit(request.user)
+        unit = intake_selectors.clerk_unit(request.user)
         if unit is None and request.query_params.get("unit"):
             unit = RecommendingUnit.objects.filter(
                 pk=request.query_params["unit"], scheme=round_.scheme
             ).first()
         qs = (
-            selectors.nominations_for(request.user)
+            intake_selectors.nominations_for(request.user)
             .filter(round=round_)
             .exclude(status=Nomination.Status.WITHDRAWN)
         )
@@ -231,7 +231,7 @@ class UnitViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_fields = ["scheme__code", "unit_type"]
 
     def get_queryset(self):
-        return selectors.units_for(self.request.user)
+        return intake_selectors.units_for(self.request.user)
 
 
 class NominationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -240,7 +240,7 @@ class NominationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     filterset_fields = ["round", "unit", "status", "category", "channel"]
 
     def get_queryset(self):
-        return selectors.nominations_for(self.request.user).prefetch_related("person").order_by("id")
+        return intake_selectors.nominations_for(self.request.user).prefetch_related("person").order_by("id")
 
     def get_serializer_class(self):
         user = self.request.user
@@ -347,7 +347,7 @@ class ObjectionViewSet(viewsets.GenericViewSet):
     def get_queryset(self):
         from honourees.models import Objection
 
-        return Objection.objects.filter(nomination__in=selectors.nominations_for(self.request.user))
+        return Objection.objects.filter(nomination__in=intake_selectors.nominations_for(self.request.user))
 
     @extend_schema(summary="Record the finding on an objection", request=s.ObjectionDecideIn, responses=dict)
     @action(detail=True, methods=["post"])
@@ -364,7 +364,7 @@ class AssignmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     filterset_fields = ["nomination", "expert"]
 
     def get_queryset(self):
-        return selectors.assignments_for(self.request.user).order_by("id")
+        return intake_selectors.assignments_for(self.request.user).order_by("id")
 
     @extend_schema(summary="Score one of your assignments", request=s.ScoreIn, responses=s.AssignmentOut)
     @action(detail=True, methods=["post"])
@@ -502,7 +502,9 @@ class HonoureeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         from honourees.registry_xlsx import write_historic_template
 
         scheme = (
-            selectors.schemes_for(request.user).filter(code=request.query_params.get("scheme", "")).first()
+            intake_selectors.schemes_for(request.user)
+            .filter(code=request.query_params.get("scheme", ""))
+            .first()
         )
         if scheme is None:
             raise ValidationFailed(

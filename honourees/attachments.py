@@ -28,13 +28,13 @@ from backend.models import PersonalDataAccess
 from backend.roles import Role, can_see_full_id, has_role
 from backend.uploads import EXTENSIONS, IMAGE_TYPES, read_upload, with_extension
 from honourees.models import Attachment, Nomination
-from honourees.selectors import nominations_for
+from honourees.selectors.intake import nominations_for
 
 ADD_WHILE = (Nomination.Status.DRAFT, Nomination.Status.SUBMITTED)
 DELETE_WHILE = (Nomination.Status.DRAFT,)
 
 
-# --- who may do what (who sees a nomination: honourees.selectors.nominations_for) ------------------------
+# --- who may do what (who sees a nomination: honourees.selectors.intake.nominations_for) ------------------------
 
 
 def _may_change(user, nomination: Nomination) -> bool:

@@ -5,8 +5,9 @@ from django.utils.translation import gettext as _
 
 from backend.home import Card
 from backend.roles import Role, has_role, user_roles
-from honourees import registry_selectors, selectors
 from honourees.models import Honouree, Round
+from honourees.selectors import intake as intake_selectors
+from honourees.selectors import registry as registry_selectors
 from honourees.services import intake
 
 
@@ -14,7 +15,7 @@ def cards(user) -> list[Card]:
     if not user_roles(user):
         return []
     out = []
-    unit = selectors.clerk_unit(user) if has_role(user, Role.UNIT_CLERK) else None
+    unit = intake_selectors.clerk_unit(user) if has_role(user, Role.UNIT_CLERK) else None
     if unit is not None:
         out.append(
             Card(
@@ -33,7 +34,9 @@ def cards(user) -> list[Card]:
                 title=_("Nominations"),
                 lines=[
                     (_("Quota used"), f"{intake.quota_used(r, unit)} / {intake.quota_for(r, unit)} · {r}")
-                    for r in selectors.rounds_for(user).filter(scheme=unit.scheme, status=Round.Status.OPEN)
+                    for r in intake_selectors.rounds_for(user).filter(
+                        scheme=unit.scheme, status=Round.Status.OPEN
+                    )
                 ],
                 link=reverse("intake:nomination-list"),
                 link_text=_("Enter, import and submit nominations"),
@@ -41,7 +44,7 @@ def cards(user) -> list[Card]:
             )
         )
     if has_role(user, Role.EXPERT):
-        todo = selectors.assignments_for(user).filter(expert=user, score__isnull=True).count()
+        todo = intake_selectors.assignments_for(user).filter(expert=user, score__isnull=True).count()
         out.append(
             Card(
                 title=_("Scoring"),
@@ -68,7 +71,7 @@ def cards(user) -> list[Card]:
                 order=15,
             )
         )
-    rounds = list(selectors.rounds_for(user).order_by("scheme__code", "-year")[:10])
+    rounds = list(intake_selectors.rounds_for(user).order_by("scheme__code", "-year")[:10])
     if rounds:
         out.append(
             Card(

@@ -28,8 +28,6 @@ from backend.idnumbers import mask_id_number
 from backend.input import form_date
 from backend.personal_data import id_number_for
 from backend.roles import Role, can_see_full_id, has_role
-from honourees import registry_selectors as rs
-from honourees import selectors
 from honourees.models import (
     BenefitDelivery,
     BenefitEntitlement,
@@ -39,6 +37,8 @@ from honourees.models import (
     Round,
 )
 from honourees.rules import TIER_LABELS, Funder, HonourLevel
+from honourees.selectors import intake as intake_selectors
+from honourees.selectors import registry as rs
 from honourees.services import benefits, naming, prior_honours, status
 from honourees.views import action
 
@@ -100,7 +100,7 @@ def roster(request):
             "page": page,
             "search": search,
             "query": query.urlencode(),
-            "schemes": selectors.schemes_for(request.user).order_by("code"),
+            "schemes": intake_selectors.schemes_for(request.user).order_by("code"),
             "units": RecommendingUnit.objects.select_related("scheme").order_by("scheme__code", "name"),
             "statuses": Honouree.Status.choices,
             "status_rows": [(st, label, counts.get(st, 0)) for st, label in Honouree.Status.choices],
@@ -319,7 +319,7 @@ def benefit_calendar(request):
             "month": month,
             "scheme": scheme,
             "funder": funder,
-            "schemes": selectors.schemes_for(request.user).order_by("code"),
+            "schemes": intake_selectors.schemes_for(request.user).order_by("code"),
             "funders": Funder.choices,
             "is_office": _is_office(request),
             "today": today,
@@ -357,7 +357,7 @@ class RegisterForm(forms.Form):
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["round"].queryset = (
-            selectors.rounds_for(user)
+            intake_selectors.rounds_for(user)
             .exclude(status__in=naming.INTAKE_RUNNING)
             .order_by("scheme__code", "-year")
         )
@@ -403,7 +403,7 @@ def historic_import(request):
 
     if not _is_office(request):
         raise PermissionDenied
-    schemes = selectors.schemes_for(request.user).order_by("code")
+    schemes = intake_selectors.schemes_for(request.user).order_by("code")
     errors: list = []
     failure = None
     if request.method == "POST":
@@ -432,7 +432,7 @@ def historic_template(request, code: str):
     from honourees.registry_xlsx import write_historic_template
 
     _reader(request)
-    scheme = get_object_or_404(selectors.schemes_for(request.user), code=code)
+    scheme = get_object_or_404(intake_selectors.schemes_for(request.user), code=code)
     response = HttpResponse(write_historic_template(scheme), content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="historic-{scheme.code}.xlsx"'
     return response

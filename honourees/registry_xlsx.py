@@ -453,7 +453,7 @@ DATE_FORMAT = 'yyyy"年"m"月"d"日"'
 def export_roster(*, by, honourees) -> bytes:
     """The roster as ``by`` may see it: whole identity numbers (each logged) only for roles that may see them.
 
-    ``honourees`` come from ``registry_selectors.roster`` (person, round, nomination and units loaded), so
+    ``honourees`` come from ``honourees.selectors.registry.roster`` (person, round, nomination and units loaded), so
     writing costs one query, and one more to log the unmasking.
     """
     honourees = list(honourees)

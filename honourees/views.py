@@ -21,11 +21,12 @@ from backend.idnumbers import mask_id_number
 from backend.input import form_date, form_int
 from backend.personal_data import id_number_for
 from backend.roles import Role, has_role
-from honourees import selectors, stages
+from honourees import stages
 from honourees.eligibility import JUDGE
 from honourees.forms import NominationForm
 from honourees.models import ExpertAssignment, Nomination, Objection, RecommendingUnit, Round
 from honourees.rules import TIER_LABELS
+from honourees.selectors import intake as intake_selectors
 from honourees.services import core, intake, naming, review
 
 S = Nomination.Status
@@ -40,12 +41,12 @@ action = post_action(fallback="home", max_errors=20)
 
 @login_required
 def nomination_list(request):
-    qs = selectors.nominations_for(request.user).order_by("-round__year", "unit__name", "id")
+    qs = intake_selectors.nominations_for(request.user).order_by("-round__year", "unit__name", "id")
     round_id = form_int(request.GET.get("round"))
     if round_id:
         qs = qs.filter(round_id=round_id)
-    unit = selectors.clerk_unit(request.user)
-    open_rounds = selectors.rounds_for(request.user).filter(status=Round.Status.OPEN)
+    unit = intake_selectors.clerk_unit(request.user)
+    open_rounds = intake_selectors.rounds_for(request.user).filter(status=Round.Status.OPEN)
     quotas = []
     if unit:
         for r in open_rounds.filter(scheme=unit.scheme):
@@ -66,7 +67,7 @@ def nomination_list(request):
 
 
 def _form_page(request, round_, form, nomination=None):
-    unit = selectors.clerk_unit(request.user)
+    unit = intake_selectors.clerk_unit(request.user)
     units = (
         RecommendingUnit.objects.filter(scheme=round_.scheme)
         if has_role(request.user, Role.TALENT_OFFICE)
@@ -100,7 +101,7 @@ def _save_from_form(request, round_, form, nomination=None):
         unit_id = form_int(request.POST.get("unit"))
         channel = request.POST.get("channel") or Nomination.Channel.UNIT
     else:
-        unit = selectors.clerk_unit(request.user)
+        unit = intake_selectors.clerk_unit(request.user)
         unit_id, channel = (unit.pk if unit else None), Nomination.Channel.UNIT
     return intake.nomination_save(
         by=request.user,
@@ -115,7 +116,7 @@ def _save_from_form(request, round_, form, nomination=None):
 
 @login_required
 def nomination_new(request, round_id: int):
-    round_ = get_object_or_404(selectors.rounds_for(request.user), pk=round_id)
+    round_ = get_object_or_404(intake_selectors.rounds_for(request.user), pk=round_id)
     form = NominationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -130,7 +131,7 @@ def nomination_new(request, round_id: int):
 
 @login_required
 def nomination_edit(request, pk: int):
-    n = get_object_or_404(selectors.nominations_for(request.user), pk=pk)
+    n = get_object_or_404(intake_selectors.nominations_for(request.user), pk=pk)
     initial = NominationForm.initial_from(n)
     initial["id_number"] = mask_id_number(n.person.id_number)
     form = NominationForm(request.POST or None, initial=initial)
@@ -147,7 +148,7 @@ def nomination_edit(request, pk: int):
 
 @login_required
 def nomination_detail(request, pk: int):
-    qs = selectors.nominations_for(request.user).prefetch_related(
+    qs = intake_selectors.nominations_for(request.user).prefetch_related(
         "attachments",
         Prefetch("objections", queryset=Objection.objects.order_by("id")),
         Prefetch("assignments", queryset=ExpertAssignment.objects.select_related("expert")),
@@ -259,7 +260,7 @@ def objection_decide(request, pk):
 def nomination_pdf(request, pk: int):
     from honourees.pdf import nomination_pdf as render_pdf
 
-    n = get_object_or_404(selectors.nominations_for(request.user), pk=pk)
+    n = get_object_or_404(intake_selectors.nominations_for(request.user), pk=pk)
     response = HttpResponse(render_pdf(n, user=request.user), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="nomination-{n.pk}.pdf"'
     return response
@@ -296,10 +297,12 @@ def attachment_download(request, pk: int):
 
 @login_required
 def round_detail(request, pk: int):
-    round_ = get_object_or_404(selectors.rounds_for(request.user), pk=pk)
+    round_ = get_object_or_404(intake_selectors.rounds_for(request.user), pk=pk)
     user = request.user
     is_office = has_role(user, Role.TALENT_OFFICE)
-    nominations = selectors.nominations_for(user).filter(round=round_).order_by("status", "unit__name", "id")
+    nominations = (
+        intake_selectors.nominations_for(user).filter(round=round_).order_by("status", "unit__name", "id")
+    )
     path = stages.path_for(round_)
     waiting = {}
     if is_office:
@@ -313,7 +316,7 @@ def round_detail(request, pk: int):
         "honourees/round_detail.html",
         {
             "round": round_,
-            "pipeline": selectors.pipeline(round_),
+            "pipeline": intake_selectors.pipeline(round_),
             "nominations": nominations,
             "is_office": is_office,
             "waiting": waiting,
@@ -322,7 +325,7 @@ def round_detail(request, pk: int):
             "experts": experts if is_office else [],
             "uses_notice": stages.uses_notice(round_),
             "tiers": [(t, TIER_LABELS.get(t, t)) for t in round_.rules.get("tiers", [])],
-            "unit": selectors.clerk_unit(user),
+            "unit": intake_selectors.clerk_unit(user),
             "objections": Objection.objects.filter(nomination__round=round_).select_related(
                 "nomination__person"
             )
@@ -398,7 +401,7 @@ def round_import(request, pk):
         from backend.errors import ValidationFailed
 
         raise ValidationFailed("请选择 Excel 文件。", "Choose an Excel file.", field="file")
-    unit = selectors.clerk_unit(request.user)
+    unit = intake_selectors.clerk_unit(request.user)
     unit_id = unit.pk if unit else form_int(request.POST.get("unit"))
     made = nominations_import(by=request.user, round_id=pk, unit_id=unit_id, file=upload)
     return _("%(count)s nominations imported as drafts.") % {"count": len(made)}
@@ -421,11 +424,11 @@ def round_votes(request, pk):
 def round_summary(request, pk: int):
     from honourees.summary_xlsx import export_summary
 
-    round_ = get_object_or_404(selectors.rounds_for(request.user), pk=pk)
-    unit = selectors.clerk_unit(request.user)
+    round_ = get_object_or_404(intake_selectors.rounds_for(request.user), pk=pk)
+    unit = intake_selectors.clerk_unit(request.user)
     if unit is None and request.GET.get("unit"):
         unit = get_object_or_404(RecommendingUnit, pk=form_int(request.GET["unit"], 0), scheme=round_.scheme)
-    qs = selectors.nominations_for(request.user).filter(round=round_).exclude(status=S.WITHDRAWN)
+    qs = intake_selectors.nominations_for(request.user).filter(round=round_).exclude(status=S.WITHDRAWN)
     if unit:
         qs = qs.filter(unit=unit)
     response = HttpResponse(
@@ -444,7 +447,7 @@ def round_summary(request, pk: int):
 def round_vote_sheet(request, pk: int):
     from honourees.imports import write_vote_sheet
 
-    round_ = get_object_or_404(selectors.rounds_for(request.user), pk=pk)
+    round_ = get_object_or_404(intake_selectors.rounds_for(request.user), pk=pk)
     if not has_role(request.user, Role.TALENT_OFFICE) or not stages.uses(round_, S.VOTED):
         raise Http404
     pool = review.nominations_waiting(round_, S.VOTED).select_related("person").order_by("id")
@@ -459,7 +462,7 @@ def round_vote_sheet(request, pk: int):
 @login_required
 def review_list(request):
     assignments = (
-        selectors.assignments_for(request.user).filter(expert=request.user).order_by("scored_at", "id")
+        intake_selectors.assignments_for(request.user).filter(expert=request.user).order_by("scored_at", "id")
     )
     return render(request, "honourees/review_list.html", {"assignments": assignments})
 

@@ -107,7 +107,7 @@ def notices_ending(today: dt.date) -> int:
 def benefits_due(today: dt.date) -> int:
     """Benefits falling due this month (the registry's benefit calendar): the talent office and the finance
     officer are told once a month, with the list."""
-    from honourees.registry_selectors import benefit_calendar
+    from honourees.selectors.registry import benefit_calendar
 
     month = today.replace(day=1)
     sent = 0

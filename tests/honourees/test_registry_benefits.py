@@ -9,9 +9,9 @@ from decimal import Decimal
 import pytest
 
 from backend.errors import Conflict, NotPermitted, ValidationFailed
-from honourees import registry_selectors as rs
 from honourees.models import BenefitDelivery, BenefitEntitlement, BenefitType, PriorHonour, Round
 from honourees.rules import validate_round_rules
+from honourees.selectors import registry as rs
 from honourees.services import benefits, naming
 from tests.honourees import registry_steps as steps
 from tests.honourees.registry_steps import baotou_treatment_items, name_baotou, past_round, register

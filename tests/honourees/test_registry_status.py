@@ -12,7 +12,6 @@ from django.db.models import F
 
 from backend.errors import Conflict, NotPermitted, TransitionNotAllowed, ValidationFailed
 from honourees import eligibility
-from honourees import registry_selectors as rs
 from honourees.models import (
     BenefitDelivery,
     BenefitEntitlement,
@@ -21,6 +20,7 @@ from honourees.models import (
     HonoureeStatusChange,
     Round,
 )
+from honourees.selectors import registry as rs
 from honourees.services import benefits, status
 from honourees.signals import honour_reinstated, honour_revoked, honour_status_changed
 from tests.honourees import registry_steps as steps
