@@ -65,8 +65,8 @@ def cards(user) -> list[Card]:
                     if counts.get(s)
                 ]
                 or [(_("Honourees"), "0")],
-                links=[(reverse("intake:registry-calendar"), _("Benefit calendar"))],
-                link=reverse("intake:registry-roster"),
+                links=[(reverse("registry:calendar"), _("Benefit calendar"))],
+                link=reverse("registry:roster"),
                 link_text=_("Open the registry"),
                 order=15,
             )

@@ -130,7 +130,7 @@ def benefits_due(today: dt.date) -> int:
                 title=_("Benefits due in %(month)s: %(count)s")
                 % {"month": f"{month:%Y-%m}", "count": len(cal.items)},
                 body="\n".join(lines),
-                link=reverse("intake:registry-calendar") + f"?month={month:%Y-%m}",
+                link=reverse("registry:calendar") + f"?month={month:%Y-%m}",
             )
         )
     return sent

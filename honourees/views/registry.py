@@ -1,5 +1,6 @@
 """Pages of the honouree registry: the roster, one honouree on one screen, the benefit calendar, direct
-registration and the historic import. Thin views over registry_selectors (reads) and registry (writes).
+registration and the historic import. Thin views over honourees.selectors.registry (reads) and the
+services (writes).
 
 The registry is read by the talent office, the auditor and both finance roles; only the office changes it.
 Identity numbers are masked on these pages; a role that may see them whole asks for it on the honouree's
@@ -22,6 +23,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from backend.actions import post_action
 from backend.errors import DomainError, ValidationFailed
 from backend.forms import add_domain_error
 from backend.idnumbers import mask_id_number
@@ -40,10 +42,12 @@ from honourees.rules import TIER_LABELS, Funder, HonourLevel
 from honourees.selectors import intake as intake_selectors
 from honourees.selectors import registry as rs
 from honourees.services import benefits, naming, prior_honours, status
-from honourees.views import action
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PAGE_SIZE = 50
+
+
+action = post_action(fallback="home", max_errors=20)
 
 
 def _reader(request) -> None:
@@ -393,7 +397,7 @@ def register(request):
             add_domain_error(form, exc)
         else:
             messages.success(request, _("Registered: %(cert)s") % {"cert": h.certificate_no})
-            return redirect("intake:registry-honouree", h.pk)
+            return redirect("registry:honouree", h.pk)
     return render(request, "honourees/registry/register.html", {"form": form})
 
 
@@ -418,7 +422,7 @@ def historic_import(request):
         else:
             messages.success(request, _("%(count)s honourees registered.") % {"count": len(made)})
             return redirect(
-                f"{reverse('intake:registry-roster')}?{urlencode({'scheme': request.POST.get('scheme', '')})}"
+                f"{reverse('registry:roster')}?{urlencode({'scheme': request.POST.get('scheme', '')})}"
             )
     return render(
         request,
