@@ -9,7 +9,7 @@ from honourees.models import BenefitDelivery, BenefitEntitlement, Debarment, Hon
 from honourees.services import benefits, status
 from tests.honourees import registry_steps as steps
 from tests.honourees.registry_steps import baotou_treatment_items, past_round, register
-from tests.honourees.test_quota_race import outcomes, race
+from tests.races import outcomes, race
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
