@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import translation
 from openpyxl import Workbook
@@ -41,7 +42,7 @@ def _flatten(error: ValidationFailed, row: int) -> list[ValidationFailed]:
     return [located(e, row=row) for e in (error.errors or [error])]
 
 
-def nominations_import(*, by, round_id: int, unit_id: int, file) -> list[Nomination]:
+def nominations_import(*, by: User, round_id: int, unit_id: int, file) -> list[Nomination]:
     """Draft nominations of the unit from its 汇总表, every row or none; errors name row and column."""
     round_ = _round(round_id)
     if not unit_id:
@@ -136,7 +137,7 @@ def _vote_error(row: int, column: int, zh: str, en: str) -> ValidationFailed:
     )
 
 
-def votes_import(*, by, round_id: int, file) -> list[Nomination]:
+def votes_import(*, by: User, round_id: int, file) -> list[Nomination]:
     """Record the online-vote counts from the filled-in vote sheet; every candidate or none.
 
     Returns the nominations that go on (``round_record_votes`` keeps the round's top ``online_vote_keep``).

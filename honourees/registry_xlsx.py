@@ -30,6 +30,7 @@ import io
 import re
 from dataclasses import dataclass
 
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone, translation
 from openpyxl import Workbook
@@ -363,7 +364,7 @@ def parse_historic(file, *, scheme: Scheme) -> tuple[list[dict], list[Validation
     return rows, errors
 
 
-def historic_import(*, by, scheme_code: str, file) -> list[Honouree]:
+def historic_import(*, by: User, scheme_code: str, file) -> list[Honouree]:
     """Register the historic honourees of a scheme from the sheet: every row or none, every error listed."""
     require_role(by, Role.TALENT_OFFICE)
     scheme = Scheme.objects.filter(code=scheme_code).first()
@@ -450,7 +451,7 @@ ROSTER_COLUMNS = [
 DATE_FORMAT = 'yyyy"年"m"月"d"日"'
 
 
-def export_roster(*, by, honourees) -> bytes:
+def export_roster(*, by: User, honourees) -> bytes:
     """The roster as ``by`` may see it: whole identity numbers (each logged) only for roles that may see them.
 
     ``honourees`` come from ``honourees.selectors.registry.roster`` (person, round, nomination and units loaded), so
