@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 
 from backend.home import Card
 from backend.roles import Role, has_role
-from honourees.registry_selectors import Panel
+from honourees.selectors.registry import Panel
 
 from . import selectors
 from .models import DisbursementBatch, Instalment
@@ -97,7 +97,7 @@ def honouree_panel(honouree, user) -> list[Panel]:
 
 def register() -> None:
     from backend.home import register_cards
-    from honourees.registry_selectors import register_honouree_panel
+    from honourees.selectors.registry import register_honouree_panel
 
     register_cards(cards)
     register_honouree_panel(honouree_panel)

@@ -21,7 +21,8 @@ register_reports(router)
 urlpatterns = [
     path("", views.home, name="home"),
     path("calendar/", views.calendar, name="calendar"),
-    path("", include("honourees.urls")),
+    path("", include("honourees.urls.intake")),
+    path("", include("honourees.urls.registry")),
     path("", include("studios.urls")),
     path("", include("funding.urls")),
     path("", include("reports.urls")),

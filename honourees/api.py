@@ -15,10 +15,12 @@ from rest_framework.response import Response
 from backend.api import validated
 from backend.errors import ValidationFailed
 from backend.roles import Role, has_role, scope_by_role
-from honourees import registry, selectors, services
-from honourees import registry_selectors as rs
 from honourees import serializers as s
 from honourees.models import BenefitDelivery, BenefitType
+from honourees.selectors import intake as intake_selectors
+from honourees.selectors import registry as rs
+from honourees.services import benefits, intake, naming, prior_honours, review
+from honourees.services import status as honour_status
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -35,7 +37,7 @@ class SchemeViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_fields = ["code", "city"]
 
     def get_queryset(self):
-        return selectors.schemes_for(self.request.user)
+        return intake_selectors.schemes_for(self.request.user)
 
 
 class RoundViewSet(viewsets.ReadOnlyModelViewSet):
@@ -46,7 +48,7 @@ class RoundViewSet(viewsets.ReadOnlyModelViewSet):
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 
     def get_queryset(self):
-        return selectors.rounds_for(self.request.user)
+        return intake_selectors.rounds_for(self.request.user)
 
     def _done(self, round_id):
         return Response(s.RoundOut(self.get_queryset().get(pk=round_id)).data)
@@ -55,7 +57,7 @@ class RoundViewSet(viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["get"])
     def pipeline(self, request, pk=None):
         round_ = self.get_object()
-        data = selectors.pipeline(round_)
+        data = intake_selectors.pipeline(round_)
         data["units"] = [
             {
                 "unit": u["unit"].pk,
@@ -76,7 +78,7 @@ class RoundViewSet(viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"], url_path="status")
     def set_status(self, request, pk=None):
         data = validated(s.StatusIn, request.data)
-        services.round_set_status(by=request.user, round_id=self.get_object().pk, status=data["status"])
+        review.round_set_status(by=request.user, round_id=self.get_object().pk, status=data["status"])
         return self._done(pk)
 
     @extend_schema(
@@ -86,7 +88,7 @@ class RoundViewSet(viewsets.ReadOnlyModelViewSet):
     def assign(self, request, pk=None):
         self.get_object()
         data = validated(s.AssignIn, request.data)
-        made = services.experts_assign(
+        made = review.experts_assign(
             by=request.user, nomination_ids=data["nominations"], expert_ids=data["experts"]
         )
         return Response(s.AssignmentOut(made, many=True).data)
@@ -97,7 +99,7 @@ class RoundViewSet(viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"])
     def shortlist(self, request, pk=None):
         data = validated(s.ShortlistIn, request.data)
-        kept = services.round_shortlist(
+        kept = review.round_shortlist(
             by=request.user, round_id=self.get_object().pk, nomination_ids=data.get("nominations")
         )
         return Response({"shortlisted": [n.pk for n in kept]})
@@ -112,7 +114,7 @@ class RoundViewSet(viewsets.ReadOnlyModelViewSet):
             raise ValidationFailed(
                 "投票数据的键应为推荐人选编号。", "Vote keys are nomination ids.", field="votes"
             ) from None
-        kept = services.round_record_votes(by=request.user, round_id=self.get_object().pk, votes=votes)
+        kept = review.round_record_votes(by=request.user, round_id=self.get_object().pk, votes=votes)
         return Response({"voted": [n.pk for n in kept]})
 
     @extend_schema(
@@ -137,7 +139,7 @@ class RoundViewSet(viewsets.ReadOnlyModelViewSet):
             raise ValidationFailed(
                 "键应为推荐人选编号。", "Keys are nomination ids.", field="tiers"
             ) from None
-        proposed = services.round_propose(
+        proposed = naming.round_propose(
             by=request.user, round_id=self.get_object().pk, tiers=tiers, note=data["note"]
         )
         return Response({"proposed": [n.pk for n in proposed]})
@@ -150,9 +152,7 @@ class RoundViewSet(viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"])
     def notice(self, request, pk=None):
         data = validated(s.NoticeIn, request.data)
-        services.round_start_notice(
-            by=request.user, round_id=self.get_object().pk, starts_on=data["starts_on"]
-        )
+        naming.round_start_notice(by=request.user, round_id=self.get_object().pk, starts_on=data["starts_on"])
         return self._done(pk)
 
     @extend_schema(
@@ -161,7 +161,7 @@ class RoundViewSet(viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"], url_path="name")
     def name_list(self, request, pk=None):
         data = validated(s.NameIn, request.data)
-        named = services.round_name(
+        named = naming.round_name(
             by=request.user,
             round_id=self.get_object().pk,
             named_on=data["named_on"],
@@ -179,7 +179,7 @@ class RoundViewSet(viewsets.ReadOnlyModelViewSet):
         from honourees.imports import nominations_import
 
         data = validated(FileIn, request.data)
-        unit = selectors.clerk_unit(request.user)
+        unit = intake_selectors.clerk_unit(request.user)
         made = nominations_import(
             by=request.user,
             round_id=self.get_object().pk,
@@ -202,13 +202,13 @@ class RoundViewSet(viewsets.ReadOnlyModelViewSet):
         from honourees.summary_xlsx import export_summary
 
         round_ = self.get_object()
-        unit = selectors.clerk_unit(request.user)
+        unit = intake_selectors.clerk_unit(request.user)
         if unit is None and request.query_params.get("unit"):
             unit = RecommendingUnit.objects.filter(
                 pk=request.query_params["unit"], scheme=round_.scheme
             ).first()
         qs = (
-            selectors.nominations_for(request.user)
+            intake_selectors.nominations_for(request.user)
             .filter(round=round_)
             .exclude(status=Nomination.Status.WITHDRAWN)
         )
@@ -231,7 +231,7 @@ class UnitViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_fields = ["scheme__code", "unit_type"]
 
     def get_queryset(self):
-        return selectors.units_for(self.request.user)
+        return intake_selectors.units_for(self.request.user)
 
 
 class NominationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -240,7 +240,7 @@ class NominationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     filterset_fields = ["round", "unit", "status", "category", "channel"]
 
     def get_queryset(self):
-        return selectors.nominations_for(self.request.user).prefetch_related("person").order_by("id")
+        return intake_selectors.nominations_for(self.request.user).prefetch_related("person").order_by("id")
 
     def get_serializer_class(self):
         user = self.request.user
@@ -257,7 +257,7 @@ class NominationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     )
     def create(self, request):
         data = validated(s.NominationIn, request.data)
-        n = services.nomination_save(
+        n = intake.nomination_save(
             by=request.user,
             round_id=data["round"],
             unit_id=data.get("unit"),
@@ -271,7 +271,7 @@ class NominationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     def update(self, request, pk=None):
         n = self.get_object()
         data = validated(s.NominationUpdateIn, request.data)
-        services.nomination_save(
+        intake.nomination_save(
             by=request.user,
             round_id=n.round_id,
             nomination_id=n.pk,
@@ -291,44 +291,44 @@ class NominationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     @extend_schema(summary="Submit a draft (eligibility and quota checked)", request=None)
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
-        return self._step(services.nomination_submit)
+        return self._step(intake.nomination_submit)
 
     @extend_schema(summary="Withdraw", request=s.ReasonIn)
     @action(detail=True, methods=["post"])
     def withdraw(self, request, pk=None):
-        return self._step(services.nomination_withdraw, s.ReasonIn)
+        return self._step(intake.nomination_withdraw, s.ReasonIn)
 
     @extend_schema(summary="Return to the unit for correction", request=s.ReasonIn)
     @action(detail=True, methods=["post"], url_path="return")
     def return_(self, request, pk=None):
-        return self._step(services.nomination_return, s.ReasonIn)
+        return self._step(intake.nomination_return, s.ReasonIn)
 
     @extend_schema(summary="Qualification review with a decision per judgement check", request=s.QualifyIn)
     @action(detail=True, methods=["post"])
     def qualify(self, request, pk=None):
-        return self._step(services.nomination_qualify, s.QualifyIn)
+        return self._step(review.nomination_qualify, s.QualifyIn)
 
     @extend_schema(
         summary="Disqualify (debarring for false claims where the rules say)", request=s.DisqualifyIn
     )
     @action(detail=True, methods=["post"])
     def disqualify(self, request, pk=None):
-        return self._step(services.nomination_disqualify, s.DisqualifyIn)
+        return self._step(naming.nomination_disqualify, s.DisqualifyIn)
 
     @extend_schema(summary="Record the defense score", request=s.DefenseIn)
     @action(detail=True, methods=["post"])
     def defense(self, request, pk=None):
-        return self._step(services.nomination_record_defense, s.DefenseIn)
+        return self._step(review.nomination_record_defense, s.DefenseIn)
 
     @extend_schema(summary="Record the field inspection", request=s.InspectionIn)
     @action(detail=True, methods=["post"])
     def inspection(self, request, pk=None):
-        return self._step(services.nomination_record_inspection, s.InspectionIn)
+        return self._step(review.nomination_record_inspection, s.InspectionIn)
 
     @extend_schema(summary="Record an objection received during the notice", request=s.ObjectionIn)
     @action(detail=True, methods=["post"])
     def objections(self, request, pk=None):
-        return self._step(services.objection_record, s.ObjectionIn)
+        return self._step(naming.objection_record, s.ObjectionIn)
 
     @extend_schema(summary="The 推荐申报表 as an A4 PDF", responses={(200, "application/pdf"): bytes})
     @action(detail=True, methods=["get"])
@@ -347,13 +347,13 @@ class ObjectionViewSet(viewsets.GenericViewSet):
     def get_queryset(self):
         from honourees.models import Objection
 
-        return Objection.objects.filter(nomination__in=selectors.nominations_for(self.request.user))
+        return Objection.objects.filter(nomination__in=intake_selectors.nominations_for(self.request.user))
 
     @extend_schema(summary="Record the finding on an objection", request=s.ObjectionDecideIn, responses=dict)
     @action(detail=True, methods=["post"])
     def decide(self, request, pk=None):
         data = validated(s.ObjectionDecideIn, request.data)
-        o = services.objection_decide(by=request.user, objection_id=self.get_object().pk, **data)
+        o = naming.objection_decide(by=request.user, objection_id=self.get_object().pk, **data)
         return Response({"id": o.pk, "outcome": o.outcome})
 
 
@@ -364,13 +364,13 @@ class AssignmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     filterset_fields = ["nomination", "expert"]
 
     def get_queryset(self):
-        return selectors.assignments_for(self.request.user).order_by("id")
+        return intake_selectors.assignments_for(self.request.user).order_by("id")
 
     @extend_schema(summary="Score one of your assignments", request=s.ScoreIn, responses=s.AssignmentOut)
     @action(detail=True, methods=["post"])
     def score(self, request, pk=None):
         data = validated(s.ScoreIn, request.data)
-        a = services.expert_score(by=request.user, assignment_id=self.get_object().pk, **data)
+        a = review.expert_score(by=request.user, assignment_id=self.get_object().pk, **data)
         return Response(s.AssignmentOut(a).data)
 
 
@@ -421,7 +421,7 @@ class HonoureeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     )
     def create(self, request):
         data = validated(s.RegisterIn, request.data)
-        h = registry.honouree_register(
+        h = naming.honouree_register(
             by=request.user,
             round_id=data["round"],
             person=dict(data["person"]),
@@ -446,7 +446,7 @@ class HonoureeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     @action(detail=True, methods=["post"], url_path="status")
     def set_status(self, request, pk=None):
         data = validated(s.HonourStatusIn, request.data)
-        registry.honouree_set_status(by=request.user, honouree_id=self.get_object().pk, **data)
+        honour_status.honouree_set_status(by=request.user, honouree_id=self.get_object().pk, **data)
         return self._detail(pk)
 
     @extend_schema(
@@ -457,14 +457,14 @@ class HonoureeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     @action(detail=True, methods=["post"])
     def revoke(self, request, pk=None):
         data = validated(s.RevokeIn, request.data)
-        registry.honouree_revoke(by=request.user, honouree_id=self.get_object().pk, **data)
+        honour_status.honouree_revoke(by=request.user, honouree_id=self.get_object().pk, **data)
         return self._detail(pk)
 
     @extend_schema(summary="Reinstate a revoked honour", request=s.ReinstateIn, responses=s.HonoureeDetailOut)
     @action(detail=True, methods=["post"])
     def reinstate(self, request, pk=None):
         data = validated(s.ReinstateIn, request.data)
-        registry.honouree_reinstate(by=request.user, honouree_id=self.get_object().pk, **data)
+        honour_status.honouree_reinstate(by=request.user, honouree_id=self.get_object().pk, **data)
         return self._detail(pk)
 
     @extend_schema(
@@ -502,7 +502,9 @@ class HonoureeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         from honourees.registry_xlsx import write_historic_template
 
         scheme = (
-            selectors.schemes_for(request.user).filter(code=request.query_params.get("scheme", "")).first()
+            intake_selectors.schemes_for(request.user)
+            .filter(code=request.query_params.get("scheme", ""))
+            .first()
         )
         if scheme is None:
             raise ValidationFailed(
@@ -553,7 +555,7 @@ class BenefitEntitlementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin
     @action(detail=True, methods=["post"])
     def deliveries(self, request, pk=None):
         data = validated(s.DeliveryIn, request.data)
-        d = registry.delivery_record(by=request.user, entitlement_id=self.get_object().pk, **data)
+        d = benefits.delivery_record(by=request.user, entitlement_id=self.get_object().pk, **data)
         return Response(s.DeliveryOut(d).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -564,7 +566,7 @@ class BenefitEntitlementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin
     @action(detail=True, methods=["post"])
     def referral(self, request, pk=None):
         data = validated(s.ReferralIn, request.data)
-        registry.referral_record(by=request.user, entitlement_id=self.get_object().pk, **data)
+        benefits.referral_record(by=request.user, entitlement_id=self.get_object().pk, **data)
         return self._out(pk)
 
     @extend_schema(
@@ -575,14 +577,14 @@ class BenefitEntitlementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin
     @action(detail=True, methods=["post"])
     def period(self, request, pk=None):
         data = validated(s.PeriodIn, request.data)
-        registry.entitlement_set_period(by=request.user, entitlement_id=self.get_object().pk, **data)
+        benefits.entitlement_set_period(by=request.user, entitlement_id=self.get_object().pk, **data)
         return self._out(pk)
 
     @extend_schema(summary="End the entitlement", request=s.EndIn, responses=s.EntitlementWithDeliveriesOut)
     @action(detail=True, methods=["post"])
     def end(self, request, pk=None):
         data = validated(s.EndIn, request.data)
-        registry.entitlement_end(by=request.user, entitlement_id=self.get_object().pk, **data)
+        benefits.entitlement_end(by=request.user, entitlement_id=self.get_object().pk, **data)
         return self._out(pk)
 
 
@@ -599,7 +601,7 @@ class BenefitDeliveryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, v
     @action(detail=True, methods=["post"])
     def recovery(self, request, pk=None):
         data = validated(s.RecoveryIn, request.data)
-        d = registry.delivery_settle_recovery(by=request.user, delivery_id=self.get_object().pk, **data)
+        d = benefits.delivery_settle_recovery(by=request.user, delivery_id=self.get_object().pk, **data)
         return Response(s.DeliveryOut(self.get_queryset().get(pk=d.pk)).data)
 
 
@@ -617,14 +619,14 @@ class PriorHonourViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     )
     def create(self, request):
         data = validated(s.PriorHonourIn, request.data)
-        h = registry.prior_honour_add(by=request.user, person_id=data.pop("person"), **data)
+        h = prior_honours.prior_honour_add(by=request.user, person_id=data.pop("person"), **data)
         return Response(s.PriorHonourOut(h).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(summary="Mark it revoked", request=s.PriorHonourRevokeIn, responses=s.PriorHonourOut)
     @action(detail=True, methods=["post"])
     def revoke(self, request, pk=None):
         data = validated(s.PriorHonourRevokeIn, request.data)
-        h = registry.prior_honour_revoke(by=request.user, prior_honour_id=self.get_object().pk, **data)
+        h = prior_honours.prior_honour_revoke(by=request.user, prior_honour_id=self.get_object().pk, **data)
         return Response(s.PriorHonourOut(h).data)
 
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import uuid
 
+from django.contrib.auth.models import User
 from django.core.files.base import ContentFile, File
 from django.db import transaction
 
@@ -28,17 +29,17 @@ from backend.models import PersonalDataAccess
 from backend.roles import Role, can_see_full_id, has_role
 from backend.uploads import EXTENSIONS, IMAGE_TYPES, read_upload, with_extension
 from honourees.models import Attachment, Nomination
-from honourees.selectors import nominations_for
+from honourees.selectors.intake import nominations_for
 
 ADD_WHILE = (Nomination.Status.DRAFT, Nomination.Status.SUBMITTED)
 DELETE_WHILE = (Nomination.Status.DRAFT,)
 
 
-# --- who may do what (who sees a nomination: honourees.selectors.nominations_for) ------------------------
+# --- who may do what (who sees a nomination: honourees.selectors.intake.nominations_for) ------------------------
 
 
 def _may_change(user, nomination: Nomination) -> bool:
-    """The office, or a clerk of the nomination's own unit (honourees.services._can_edit_unit's rule)."""
+    """The office, or a clerk of the nomination's own unit (honourees.services.core.can_edit_unit's rule)."""
     if has_role(user, Role.TALENT_OFFICE):
         return True
     return (
@@ -71,7 +72,7 @@ def download_name(attachment: Attachment) -> str:
 
 
 @transaction.atomic
-def attachment_add(*, by, nomination_id: int, kind: str, uploaded_file) -> Attachment:
+def attachment_add(*, by: User, nomination_id: int, kind: str, uploaded_file) -> Attachment:
     """Store a checked PDF, JPEG or PNG for the nomination; a refused file leaves no row and no file."""
     nomination = (
         Nomination.objects.select_for_update(of=("self",))
@@ -125,7 +126,7 @@ def attachment_add(*, by, nomination_id: int, kind: str, uploaded_file) -> Attac
     return attachment
 
 
-def attachment_open(*, by, attachment_id: int) -> tuple[File, str, str]:
+def attachment_open(*, by: User, attachment_id: int) -> tuple[File, str, str]:
     """(open file, content type, download name) for those who may see the nomination; NotFound for others.
 
     Opening an identity-card scan shows a whole identity number, so it is recorded like an unmasking.
@@ -162,7 +163,7 @@ def attachment_open(*, by, attachment_id: int) -> tuple[File, str, str]:
 
 
 @transaction.atomic
-def attachment_delete(*, by, attachment_id: int) -> None:
+def attachment_delete(*, by: User, attachment_id: int) -> None:
     """Remove a draft nomination's file: the row now, the file on disk once the transaction commits."""
     found = (
         Attachment.objects.filter(pk=attachment_id)

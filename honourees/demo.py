@@ -64,7 +64,7 @@ def load_demo_nominations(*, clerk) -> int:
 
     Made through the services like any clerk's; skipped when the round already has nominations.
     """
-    from honourees import services
+    from honourees.services import intake
 
     round_ = Round.objects.get(scheme__code="baling", year=2023)
     if round_.nominations.exists() or round_.status != Round.Status.OPEN:
@@ -74,7 +74,7 @@ def load_demo_nominations(*, clerk) -> int:
         DEMO_NOMINEES, start=1
     ):
         birth = dt.date.fromisoformat(born)
-        n = services.nomination_save(
+        n = intake.nomination_save(
             by=clerk,
             round_id=round_.pk,
             unit_id=unit.pk,
@@ -95,5 +95,5 @@ def load_demo_nominations(*, clerk) -> int:
             },
         )
         if submit:
-            services.nomination_submit(by=clerk, nomination_id=n.pk)
+            intake.nomination_submit(by=clerk, nomination_id=n.pk)
     return len(DEMO_NOMINEES)

@@ -5,15 +5,17 @@ from django.utils.translation import gettext as _
 
 from backend.home import Card
 from backend.roles import Role, has_role, user_roles
-from honourees import registry_selectors, selectors, services
 from honourees.models import Honouree, Round
+from honourees.selectors import intake as intake_selectors
+from honourees.selectors import registry as registry_selectors
+from honourees.services import intake
 
 
 def cards(user) -> list[Card]:
     if not user_roles(user):
         return []
     out = []
-    unit = selectors.clerk_unit(user) if has_role(user, Role.UNIT_CLERK) else None
+    unit = intake_selectors.clerk_unit(user) if has_role(user, Role.UNIT_CLERK) else None
     if unit is not None:
         out.append(
             Card(
@@ -31,8 +33,10 @@ def cards(user) -> list[Card]:
             Card(
                 title=_("Nominations"),
                 lines=[
-                    (_("Quota used"), f"{services.quota_used(r, unit)} / {services.quota_for(r, unit)} · {r}")
-                    for r in selectors.rounds_for(user).filter(scheme=unit.scheme, status=Round.Status.OPEN)
+                    (_("Quota used"), f"{intake.quota_used(r, unit)} / {intake.quota_for(r, unit)} · {r}")
+                    for r in intake_selectors.rounds_for(user).filter(
+                        scheme=unit.scheme, status=Round.Status.OPEN
+                    )
                 ],
                 link=reverse("intake:nomination-list"),
                 link_text=_("Enter, import and submit nominations"),
@@ -40,7 +44,7 @@ def cards(user) -> list[Card]:
             )
         )
     if has_role(user, Role.EXPERT):
-        todo = selectors.assignments_for(user).filter(expert=user, score__isnull=True).count()
+        todo = intake_selectors.assignments_for(user).filter(expert=user, score__isnull=True).count()
         out.append(
             Card(
                 title=_("Scoring"),
@@ -61,13 +65,13 @@ def cards(user) -> list[Card]:
                     if counts.get(s)
                 ]
                 or [(_("Honourees"), "0")],
-                links=[(reverse("intake:registry-calendar"), _("Benefit calendar"))],
-                link=reverse("intake:registry-roster"),
+                links=[(reverse("registry:calendar"), _("Benefit calendar"))],
+                link=reverse("registry:roster"),
                 link_text=_("Open the registry"),
                 order=15,
             )
         )
-    rounds = list(selectors.rounds_for(user).order_by("scheme__code", "-year")[:10])
+    rounds = list(intake_selectors.rounds_for(user).order_by("scheme__code", "-year")[:10])
     if rounds:
         out.append(
             Card(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import translation
 from openpyxl import Workbook
@@ -18,8 +19,9 @@ from backend.errors import Conflict, NotFound, NotPermitted, ValidationFailed, n
 from backend.input import whole_number
 from backend.roles import Role, has_role, require_role
 from backend.xlsx import load_xlsx, put_text
-from honourees import services, stages
+from honourees import stages
 from honourees.models import Nomination, RecommendingUnit, Round
+from honourees.services import intake, review
 from honourees.summary_xlsx import cell_error, located, parse_summary
 
 S = Nomination.Status
@@ -40,7 +42,7 @@ def _flatten(error: ValidationFailed, row: int) -> list[ValidationFailed]:
     return [located(e, row=row) for e in (error.errors or [error])]
 
 
-def nominations_import(*, by, round_id: int, unit_id: int, file) -> list[Nomination]:
+def nominations_import(*, by: User, round_id: int, unit_id: int, file) -> list[Nomination]:
     """Draft nominations of the unit from its 汇总表, every row or none; errors name row and column."""
     round_ = _round(round_id)
     if not unit_id:
@@ -85,7 +87,7 @@ def nominations_import(*, by, round_id: int, unit_id: int, file) -> list[Nominat
             try:
                 with transaction.atomic():  # a failed row rolls back alone; the others still get checked
                     made.append(
-                        services.nomination_save(
+                        intake.nomination_save(
                             by=by,
                             round_id=round_.pk,
                             unit_id=unit.pk,
@@ -135,7 +137,7 @@ def _vote_error(row: int, column: int, zh: str, en: str) -> ValidationFailed:
     )
 
 
-def votes_import(*, by, round_id: int, file) -> list[Nomination]:
+def votes_import(*, by: User, round_id: int, file) -> list[Nomination]:
     """Record the online-vote counts from the filled-in vote sheet; every candidate or none.
 
     Returns the nominations that go on (``round_record_votes`` keeps the round's top ``online_vote_keep``).
@@ -159,7 +161,7 @@ def votes_import(*, by, round_id: int, file) -> list[Nomination]:
                 )
             ]
         )
-    waiting = {n.pk: n for n in services.nominations_waiting(round_, S.VOTED).select_related("person")}
+    waiting = {n.pk: n for n in review.nominations_waiting(round_, S.VOTED).select_related("person")}
     votes: dict[int, int] = {}
     rows_of: dict[int, int] = {}
     for cells in ws.iter_rows(min_row=2, max_col=max(ws.max_column, 3)):
@@ -245,4 +247,4 @@ def votes_import(*, by, round_id: int, file) -> list[Nomination]:
     if errors:
         raise nothing_saved(errors)
     with transaction.atomic():
-        return services.round_record_votes(by=by, round_id=round_.pk, votes=votes)
+        return review.round_record_votes(by=by, round_id=round_.pk, votes=votes)

@@ -167,7 +167,7 @@ def form_context(nomination: Nomination, *, user) -> dict:
 def nomination_pdf(nomination: Nomination, *, user) -> bytes:
     """The nomination's 推荐申报表 as A4 PDF bytes: cover, 填表说明, then the form's table.
 
-    The caller has already scoped ``nomination`` to ``user`` (honourees.selectors.nominations_for); the
+    The caller has already scoped ``nomination`` to ``user`` (honourees.selectors.intake.nominations_for); the
     user decides only whether the identity number is whole (and its showing recorded) or masked.
     """
     with translation.override("zh-hans"):

@@ -20,7 +20,7 @@ Decisions: the round of each row is the scheme's round of that 年度, which mus
 round is set up in the admin like any other, and may stay a draft); a round running its own intake is
 refused. The same person twice for one year, or one certificate number twice, is an error in the file,
 as is a person already registered for that round or a number already taken. Rows go through
-``registry.honouree_register`` (the same checks as one registration on the page) inside one transaction:
+``naming.honouree_register`` (the same checks as one registration on the page) inside one transaction:
 every problem is collected, then nothing is saved unless there were none.
 """
 
@@ -30,6 +30,7 @@ import io
 import re
 from dataclasses import dataclass
 
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone, translation
 from openpyxl import Workbook
@@ -42,10 +43,10 @@ from backend.input import whole_number
 from backend.models import PersonalDataAccess
 from backend.roles import Role, can_see_full_id, require_role
 from backend.xlsx import formula_cells, formula_error, load_xlsx, put_text
-from honourees import registry
 from honourees.fields import parse_date
 from honourees.models import Honouree, RecommendingUnit, Round, Scheme
 from honourees.rules import TIER_LABELS
+from honourees.services import naming
 from honourees.summary_xlsx import cell_error
 
 TITLE_ROW, HEADER_ROW, FIRST_DATA_ROW = 1, 2, 3
@@ -363,7 +364,7 @@ def parse_historic(file, *, scheme: Scheme) -> tuple[list[dict], list[Validation
     return rows, errors
 
 
-def historic_import(*, by, scheme_code: str, file) -> list[Honouree]:
+def historic_import(*, by: User, scheme_code: str, file) -> list[Honouree]:
     """Register the historic honourees of a scheme from the sheet: every row or none, every error listed."""
     require_role(by, Role.TALENT_OFFICE)
     scheme = Scheme.objects.filter(code=scheme_code).first()
@@ -398,7 +399,7 @@ def historic_import(*, by, scheme_code: str, file) -> list[Honouree]:
             try:
                 with transaction.atomic():  # a failed row rolls back alone; the others are still checked
                     made.append(
-                        registry.honouree_register(
+                        naming.honouree_register(
                             by=by,
                             round_id=round_.pk,
                             person={"name": data["name"], "id_number": data["id_number"]},
@@ -450,10 +451,10 @@ ROSTER_COLUMNS = [
 DATE_FORMAT = 'yyyy"年"m"月"d"日"'
 
 
-def export_roster(*, by, honourees) -> bytes:
+def export_roster(*, by: User, honourees) -> bytes:
     """The roster as ``by`` may see it: whole identity numbers (each logged) only for roles that may see them.
 
-    ``honourees`` come from ``registry_selectors.roster`` (person, round, nomination and units loaded), so
+    ``honourees`` come from ``honourees.selectors.registry.roster`` (person, round, nomination and units loaded), so
     writing costs one query, and one more to log the unmasking.
     """
     honourees = list(honourees)

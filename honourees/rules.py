@@ -5,7 +5,7 @@ raises ValidationFailed naming the path of the first bad entry, e.g. ``rules.quo
 The intake, funding and registry sides read these rules; the kinds listed here are the ones they
 implement.
 
-The registry reads two more things (honourees.registry): each ``benefits`` entry may say which ``tiers``
+The registry reads two more things (honourees.services.benefits and .naming): each ``benefits`` entry may say which ``tiers``
 receive it (default: ``named`` only, so 焦作's 入围奖 finalists are not referred for the May Day medal),
 an ``amount`` per occurrence, a ``recurrence`` (an RRULE) and how many ``months`` it lasts; where it says
 none of these, a BenefitType of the same code (admin-editable data) supplies them. ``certificate_pattern``

@@ -419,7 +419,7 @@ class HonoureeDetailOut(HonoureeRosterOut):
         ]
 
     def get_award_plan(self, h) -> list[dict]:
-        from honourees.registry_selectors import award_plan
+        from honourees.selectors.registry import award_plan
 
         return AwardInstalmentOut(award_plan(h), many=True).data
 

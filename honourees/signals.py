@@ -1,19 +1,21 @@
 """What the intake and registry sides tell the others.
 
-Every signal here is sent inside the transaction that made the change, so a receiver that fails undoes
-the change (the naming, the revocation). Receivers must not quietly change rows of their own elsewhere:
-funding re-checks the same facts in its daily tick, so nothing hangs on a signal alone.
+Every signal here is sent inside the transaction that made the change, and its receivers run inside it
+too: what they write commits or rolls back with the change, and a receiver that fails undoes the change
+(the naming, the revocation). The receivers do write rows of their own: funding makes the award plan at
+naming and moves instalments (held, released, cancelled, marked for recovery, restored) when an honour's
+status changes. Funding's daily tick re-checks the same facts, so nothing hangs on a signal alone.
 """
 
 from django.dispatch import Signal
 
-# Naming: funding makes the award plan, the registry the benefit entitlements.
+# Naming: funding makes the award plan (the benefit entitlements are granted by naming itself, before this).
 # honouree_named.send(sender=Honouree, honouree=..., by=user)
 honouree_named = Signal()
 
 # Every change of an honour's status (suspended, moved away, deceased, revoked, reinstated, resumed).
 # honour_status_changed.send(sender=Honouree, honouree=..., change=HonoureeStatusChange, by=user)
-# Funding is expected to hold instalments while the honour is not active, and to release them again.
+# Funding re-reads the open instalments: held while the honour is not active, released again after.
 honour_status_changed = Signal()
 
 # A revocation (after honour_status_changed): funding cancels the instalments not yet paid and, when

@@ -46,6 +46,7 @@ import io
 import re
 from dataclasses import dataclass, field
 
+from django.contrib.auth.models import User
 from django.utils import timezone, translation
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
@@ -190,7 +191,7 @@ def _export_value(col: Column, n: Nomination, seq: int, mask: bool = False):
     return value
 
 
-def export_summary(*, by, round_: Round, nominations, unit: RecommendingUnit | None = None) -> bytes:
+def export_summary(*, by: User, round_: Round, nominations, unit: RecommendingUnit | None = None) -> bytes:
     """The 汇总表 as ``by`` may see it: whole identity numbers (each logged) only for roles that may see them.
 
     For everyone else (a unit clerk, the auditor) the numbers are masked, so that file cannot be imported

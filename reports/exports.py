@@ -143,7 +143,7 @@ BENEFIT_COLUMNS = [
 
 
 def build_benefits(params: dict, progress, *, by) -> Output:
-    from honourees.registry_selectors import deliveries_for
+    from honourees.selectors.registry import deliveries_for
 
     progress(2, "筛选待遇发放记录")
     scheme = _scheme(params)
@@ -202,8 +202,8 @@ def build_benefits(params: dict, progress, *, by) -> Output:
 
 
 def build_roster(params: dict, progress, *, by) -> Output:
-    from honourees.registry_selectors import RosterFilter, roster
     from honourees.registry_xlsx import export_roster
+    from honourees.selectors.registry import RosterFilter, roster
 
     progress(5, "筛选工匠名册")
     scheme = _scheme(params)
@@ -216,7 +216,7 @@ def build_roster(params: dict, progress, *, by) -> Output:
 
 
 def build_summary(params: dict, progress, *, by) -> Output:
-    from honourees.selectors import nominations_for
+    from honourees.selectors.intake import nominations_for
     from honourees.summary_xlsx import export_summary
 
     progress(5, "筛选推荐人选")

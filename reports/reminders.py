@@ -107,7 +107,7 @@ def notices_ending(today: dt.date) -> int:
 def benefits_due(today: dt.date) -> int:
     """Benefits falling due this month (the registry's benefit calendar): the talent office and the finance
     officer are told once a month, with the list."""
-    from honourees.registry_selectors import benefit_calendar
+    from honourees.selectors.registry import benefit_calendar
 
     month = today.replace(day=1)
     sent = 0
@@ -130,7 +130,7 @@ def benefits_due(today: dt.date) -> int:
                 title=_("Benefits due in %(month)s: %(count)s")
                 % {"month": f"{month:%Y-%m}", "count": len(cal.items)},
                 body="\n".join(lines),
-                link=reverse("intake:registry-calendar") + f"?month={month:%Y-%m}",
+                link=reverse("registry:calendar") + f"?month={month:%Y-%m}",
             )
         )
     return sent

@@ -38,7 +38,7 @@ from backend.errors import (
 from backend.history import required_reason, save_as
 from backend.money import to_money
 from backend.roles import Role, require_role
-from honourees.registry import delivery_record_paid
+from honourees.services.benefits import delivery_record_paid
 
 from ..bankfile import ALREADY, NO_REASON, PAID, RESULT_LABELS, RETURNED, ResultRow, read_results, row_error
 from ..models import AwardPlan, BankReturnRow, BatchLine, DisbursementBatch, Instalment, LedgerEntry, Payment

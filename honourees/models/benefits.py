@@ -85,7 +85,7 @@ class BenefitEntitlement(models.Model):
     with no due days; its items are entitlements of their own. A referral (焦作 §六: 按程序申报五一劳动奖章)
     falls due once and tracks its outcome. ``status`` is the entitlement's own (``cancelled`` by a
     revocation, ``ended`` on death or by the office); whether something falls due on a day also depends
-    on the honour's status that day (see registry_selectors.benefit_calendar).
+    on the honour's status that day (see honourees.selectors.registry.benefit_calendar).
     """
 
     class Status(models.TextChoices):

@@ -19,9 +19,9 @@ from backend.roles import Role
 from funding.models import FundingSource
 from funding.reconciliation import reconcile
 from funding.services import budgets, payees
-from honourees import registry
 from honourees.demo import load_seeds
 from honourees.models import Honouree, Nomination, Person, RecommendingUnit, Round
+from honourees.services import benefits
 from honourees.signals import honouree_named
 from tests.honourees.conftest import make_id
 
@@ -113,7 +113,7 @@ def name_directly(
             ),
             by=by,
         )
-        registry.entitlements_grant(honouree=honouree, by=by)  # as round_name does, in the same transaction
+        benefits.entitlements_grant(honouree=honouree, by=by)  # as round_name does, in the same transaction
         honouree_named.send(sender=Honouree, honouree=honouree, by=by)
     return honouree
 

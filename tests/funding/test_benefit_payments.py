@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from funding.models import Instalment, LedgerEntry
 from funding.services import bank_results, batches, budgets, plans
-from honourees import registry
 from honourees.models import BenefitDelivery, BenefitEntitlement, Round
+from honourees.services import benefits, status
 
 from .conftest import give_account, name_directly
 from .steps import batch_of
@@ -79,7 +79,7 @@ def test_a_paid_benefit_is_the_registrys_delivery_and_is_not_taxed(honouree, mak
 def test_a_day_already_delivered_by_hand_is_not_made_and_revocation_cancels_the_open_ones(honouree, office):
     today = timezone.localdate()
     e = BenefitEntitlement.objects.get(honouree=honouree)
-    registry.delivery_record(
+    benefits.delivery_record(
         by=office,
         entitlement_id=e.pk,
         occurrence_on=today.replace(day=1),
@@ -89,7 +89,7 @@ def test_a_day_already_delivered_by_hand_is_not_made_and_revocation_cancels_the_
     assert plans.tick(on=today)["benefit_instalments_made"] == 0
     plans.tick(on=today.replace(day=1) + relativedelta(months=1, days=3))
     (inst,) = benefit_instalments(honouree)
-    registry.honouree_revoke(
+    status.honouree_revoke(
         by=office, honouree_id=honouree.pk, on=today, reason="提供虚假材料", grounds="false_claims"
     )
     inst.refresh_from_db()

@@ -10,7 +10,7 @@ from django.utils import timezone
 from backend.errors import Conflict, ValidationFailed
 from funding.models import AwardPlan, BatchLine, Instalment, LedgerEntry
 from funding.services import bank_results, batches, plans, revocation
-from honourees import registry
+from honourees.services import status
 
 from .conftest import give_account, give_budget, name_directly
 from .steps import batch_of, figures, pay, status_of
@@ -22,7 +22,7 @@ REVOKED_ON = dt.date(2024, 3, 1)
 
 
 def revoke(h, office, grounds="false_claims", **kw):
-    return registry.honouree_revoke(
+    return status.honouree_revoke(
         by=office, honouree_id=h.pk, on=REVOKED_ON, reason="申报材料弄虚作假", grounds=grounds, **kw
     )
 
@@ -98,7 +98,7 @@ def test_a_revocation_and_a_reinstatement_save_one_history_row_per_move(seeds, o
     due.refresh_from_db()
     assert due.cancelled_by_revocation and due.lines.get().status == BatchLine.Status.WITHDRAWN
 
-    registry.honouree_reinstate(by=office, honouree_id=h.pk, on=dt.date(2024, 6, 3), reason="复查后予以纠正")
+    status.honouree_reinstate(by=office, honouree_id=h.pk, on=dt.date(2024, 6, 3), reason="复查后予以纠正")
     (row,) = changes(blocked)[len(before[blocked.pk]) + 1 :]
     assert row[0] == "blocked" and row[1].startswith("cancelled→blocked: Honour reinstated.")
     blocked.refresh_from_db()
@@ -173,7 +173,7 @@ def test_reinstatement_brings_cancelled_instalments_back_and_withdraws_the_open_
     first, second = h.award_plan.instalments.order_by("seq")
     pay([first], maker, checker)
     revoke(h, office)
-    registry.honouree_reinstate(
+    status.honouree_reinstate(
         by=office, honouree_id=h.pk, on=dt.date(2024, 6, 3), reason="复查后撤销决定已纠正"
     )
 
@@ -191,7 +191,7 @@ def test_reinstatement_brings_cancelled_instalments_back_and_withdraws_the_open_
     assert AwardPlan.objects.get(pk=first.plan_id).status == AwardPlan.Status.ACTIVE
 
     # Revoked a second time: the paid instalment is claimed back again, once.
-    registry.honouree_revoke(
+    status.honouree_revoke(
         by=office, honouree_id=h.pk, on=dt.date(2024, 9, 2), reason="再次查实", grounds="other"
     )
     first.refresh_from_db()
@@ -202,13 +202,13 @@ def test_a_suspension_holds_due_instalments_and_resuming_releases_them(seeds, of
     h = name_directly(seeds["jinzhong"], office, named_on=dt.date(2019, 11, 15))
     (inst,) = h.award_plan.instalments.all()
     assert inst.status == S.DUE
-    registry.honouree_set_status(
+    status.honouree_set_status(
         by=office, honouree_id=h.pk, status="suspended", on=dt.date(2020, 3, 2), reason="接受调查期间暂停"
     )
     inst.refresh_from_db()
     assert inst.status == S.BLOCKED and "暂停" in inst.status_reason
     assert plans.tick()["moved"] == 0, "the tick does not release it while the honour is suspended"
-    registry.honouree_set_status(
+    status.honouree_set_status(
         by=office, honouree_id=h.pk, status="active", on=dt.date(2020, 6, 1), reason="调查结束"
     )
     assert status_of(inst) == S.DUE
@@ -225,7 +225,7 @@ def test_an_instalment_that_leaves_a_batch_while_the_honour_is_suspended_is_held
         by=maker, source_id=inst.plan.source_id, purpose="", instalment_ids=[inst.pk]
     )
     batches.batch_submit(by=maker, batch_id=batch.pk)
-    registry.honouree_set_status(
+    status.honouree_set_status(
         by=office, honouree_id=h.pk, status="suspended", on=dt.date(2020, 3, 2), reason="接受调查期间暂停"
     )
     assert status_of(inst) == S.SCHEDULED, "a batch's instalment waits for the checker"

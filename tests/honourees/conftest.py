@@ -7,9 +7,9 @@ import pytest
 
 from backend.idnumbers import id_check_char
 from backend.roles import Role
-from honourees import services
 from honourees.demo import load_seeds
 from honourees.models import RecommendingUnit, Round, UnitClerk
+from honourees.services import intake
 
 _serial = itertools.count(1)
 
@@ -98,7 +98,7 @@ def nominate():
     def make(round_, unit, by, *, person=None, channel="unit", **fields):
         if round_.scheme.code == "baotou":
             fields.setdefault("claimed_routes", ["competition"])  # 包头 §三: one of six routes is needed
-        return services.nomination_save(
+        return intake.nomination_save(
             by=by,
             round_id=round_.pk,
             unit_id=unit.pk if unit else None,

@@ -19,10 +19,10 @@ from openpyxl import load_workbook
 
 from backend.roles import Role
 from backend.xlsx import put_text
-from honourees import registry, services
 from honourees.demo import load_seeds
 from honourees.models import BenefitType, Honouree, RecommendingUnit, Round, UnitClerk
 from honourees.registry_xlsx import write_historic_template
+from honourees.services import naming, review
 from tests.honourees.conftest import make_id
 from tests.honourees.intake_steps import expert_review, qualify, start_review, submitted
 
@@ -84,7 +84,7 @@ def register(
     by, round_: Round, *, name: str = "王师傅", named_on=dt.date(2020, 4, 28), id_number=None, **fields
 ) -> Honouree:
     """An honouree registered directly (as a historic one), through the registry's service."""
-    return registry.honouree_register(
+    return naming.honouree_register(
         by=by,
         round_id=round_.pk,
         person={"name": name, "id_number": id_number or make_id(dt.date(1975, 3, 9))},
@@ -161,13 +161,13 @@ def name_baotou(office, round_: Round, *, names=("包钢甲", "包钢乙")) -> l
         qualify(office, n)
     experts = [quick_user(f"expert{next(_serial)}", Role.EXPERT) for _ in range(2)]
     expert_review(office, experts, {n: (90 - i, 90 - i) for i, n in enumerate(nominations)})
-    services.round_shortlist(by=office, round_id=round_.pk)
-    services.round_record_votes(by=office, round_id=round_.pk, votes={n.pk: 100 for n in nominations})
+    review.round_shortlist(by=office, round_id=round_.pk)
+    review.round_record_votes(by=office, round_id=round_.pk, votes={n.pk: 100 for n in nominations})
     for n in nominations:
-        services.nomination_record_defense(by=office, nomination_id=n.pk, score=80)
-    services.round_propose(by=office, round_id=round_.pk, tiers={nominations[0].pk: "named"})
-    services.round_start_notice(by=office, round_id=round_.pk, starts_on=dt.date(2023, 4, 10))
-    return services.round_name(
+        review.nomination_record_defense(by=office, nomination_id=n.pk, score=80)
+    naming.round_propose(by=office, round_id=round_.pk, tiers={nominations[0].pk: "named"})
+    naming.round_start_notice(by=office, round_id=round_.pk, starts_on=dt.date(2023, 4, 10))
+    return naming.round_name(
         by=office, round_id=round_.pk, named_on=dt.date(2023, 4, 17), naming_document="包总工发〔2023〕9号"
     )
 

@@ -16,9 +16,9 @@ from weasyprint import HTML
 from backend.errors import Conflict, NotFound, NotPermitted, ValidationFailed
 from backend.models import PersonalDataAccess
 from backend.roles import Role
-from honourees import services
 from honourees.attachments import attachment_add, attachment_delete, attachment_open
 from honourees.models import Attachment, ExpertAssignment, Nomination
+from honourees.services import intake
 
 from .conftest import unit_of
 
@@ -305,7 +305,7 @@ def test_an_unknown_kind_is_refused(media, draft, clerk_a):
 
 
 def test_a_submitted_nomination_still_takes_the_signed_form(media, draft, clerk_a):
-    services.nomination_submit(by=clerk_a, nomination_id=draft.pk)
+    intake.nomination_submit(by=clerk_a, nomination_id=draft.pk)
     signed = add(draft, clerk_a, pdf(), name="签章申报表.pdf", kind=Attachment.Kind.SIGNED_FORM)
     assert signed.nomination.status == Nomination.Status.SUBMITTED
 
@@ -440,7 +440,7 @@ def test_a_delete_that_is_rolled_back_keeps_the_row_and_the_file(
 
 
 def test_a_submitted_nomination_s_files_stay(certificate, draft, media, clerk_a, office):
-    services.nomination_submit(by=clerk_a, nomination_id=draft.pk)
+    intake.nomination_submit(by=clerk_a, nomination_id=draft.pk)
     for user in (clerk_a, office):
         with pytest.raises(Conflict):
             attachment_delete(by=user, attachment_id=certificate.pk)

@@ -8,8 +8,9 @@ import datetime as dt
 import pytest
 
 from backend.errors import Conflict, QuotaExceeded, TransitionNotAllowed, ValidationFailed
-from honourees import services, stages
+from honourees import stages
 from honourees.models import Honouree, Nomination, RecommendingUnit, Round
+from honourees.services import naming, review
 from tests.honourees.conftest import unit_of
 from tests.honourees.intake_steps import (
     average,
@@ -79,7 +80,7 @@ def test_baling_names_its_list_after_experts_inspection_committee_and_five_worki
     for n in (m1, m2, m3, t1, m4, o1, m5):
         assert qualify(office, n).status == S.QUALIFIED
     # The second judgement item (not a serving cadre without technical work) is judged not met.
-    rejected = services.nomination_qualify(
+    rejected = review.nomination_qualify(
         by=office,
         nomination_id=cadre.pk,
         judgements={"6": {"ok": True, "note": ""}, "7": {"ok": False, "note": "现任机关科长"}},
@@ -87,7 +88,7 @@ def test_baling_names_its_list_after_experts_inspection_committee_and_five_worki
     assert rejected.status == S.REJECTED and "现任机关科长" in rejected.review_note
 
     with pytest.raises(TransitionNotAllowed):  # 巴陵 inspects only after the experts have scored
-        services.nomination_record_inspection(by=office, nomination_id=m1.pk, notes="提前考察")
+        review.nomination_record_inspection(by=office, nomination_id=m1.pk, notes="提前考察")
     marks = {m1: (95, 93), m2: (90, 92), m3: (88, 86), t1: (85, 85), m4: (84, 80), o1: (83, 81), m5: (70, 72)}
     expert_review(office, [expert, expert_b], marks)
     for n, scores in marks.items():
@@ -95,31 +96,29 @@ def test_baling_names_its_list_after_experts_inspection_committee_and_five_worki
         assert (n.status, n.score) == (S.SCORED, average(*scores))
 
     for n in (m1, m2, m3, t1, m4, o1):
-        services.nomination_record_inspection(by=office, nomination_id=n.pk, notes="现场考察属实")
-    services.nomination_record_inspection(
-        by=office, nomination_id=m5.pk, notes="业绩与材料不符", passed=False
-    )
+        review.nomination_record_inspection(by=office, nomination_id=n.pk, notes="现场考察属实")
+    review.nomination_record_inspection(by=office, nomination_id=m5.pk, notes="业绩与材料不符", passed=False)
     assert statuses(m1, m5) == [S.INSPECTED, S.NOT_SELECTED]
 
     # Two of five named from traditional/other crafts is 40%: over the 20% cap, and nothing changes.
     too_many_crafts = {m1.pk: "named", m2.pk: "named", m3.pk: "named", t1.pk: "named", o1.pk: "named"}
     with pytest.raises(ValidationFailed) as caught:
-        services.round_propose(by=office, round_id=round_.pk, tiers=too_many_crafts)
+        naming.round_propose(by=office, round_id=round_.pk, tiers=too_many_crafts)
     assert caught.value.field == "category_caps" and "20%" in caught.value.zh and "20%" in caught.value.en
     assert statuses(m1, t1, o1) == [S.INSPECTED] * 3
     # One of five is exactly 20%: allowed.
     chosen = [m1, m2, m3, t1, m4]
-    services.round_propose(
+    naming.round_propose(
         by=office, round_id=round_.pk, tiers={n.pk: "named" for n in chosen}, note="领导小组审核"
     )
     assert statuses(*chosen, o1) == [S.PROPOSED] * 5 + [S.NOT_SELECTED]
 
-    notice = services.round_start_notice(by=office, round_id=round_.pk, starts_on=dt.date(2023, 10, 23))
+    notice = naming.round_start_notice(by=office, round_id=round_.pk, starts_on=dt.date(2023, 10, 23))
     assert (notice.notice_starts_on, notice.notice_ends_on) == (dt.date(2023, 10, 23), dt.date(2023, 10, 27))
     assert notice.status == Round.Status.IN_NOTICE and "chinese_calendar" in notice.notice_calendar
     with pytest.raises(Conflict):  # the notice's last day is still in the notice
-        services.round_name(by=office, round_id=round_.pk, named_on=dt.date(2023, 10, 27))
-    named = services.round_name(
+        naming.round_name(by=office, round_id=round_.pk, named_on=dt.date(2023, 10, 27))
+    named = naming.round_name(
         by=office, round_id=round_.pk, named_on=dt.date(2023, 10, 30), naming_document="岳人才领〔2023〕5号"
     )
 
@@ -164,20 +163,20 @@ def test_jiaozuo_names_its_best_and_gives_the_other_qualified_the_finalist_award
     expert_review(office, [expert, expert_b], {a: (80, 82), b: (91, 93), c: (88, 90), d: (75, 79)})
 
     with pytest.raises(ValidationFailed) as caught:  # three named is more than the round names
-        services.round_propose(
+        naming.round_propose(
             by=office, round_id=round_.pk, tiers={b.pk: "named", c.pk: "named", a.pk: "named"}
         )
     assert caught.value.field == "tiers"
     with pytest.raises(ValidationFailed):  # 'nominated' is 巴渝's tier, not 焦作's
-        services.round_propose(by=office, round_id=round_.pk, tiers={b.pk: "named", a.pk: "nominated"})
-    services.round_propose(
+        naming.round_propose(by=office, round_id=round_.pk, tiers={b.pk: "named", a.pk: "nominated"})
+    naming.round_propose(
         by=office,
         round_id=round_.pk,
         tiers={b.pk: "named", c.pk: "named", a.pk: "finalist", d.pk: "finalist"},
     )
-    services.round_start_notice(by=office, round_id=round_.pk, starts_on=dt.date(2018, 9, 3))
+    naming.round_start_notice(by=office, round_id=round_.pk, starts_on=dt.date(2018, 9, 3))
     assert Round.objects.get(pk=round_.pk).notice_ends_on == dt.date(2018, 9, 7)
-    services.round_name(by=office, round_id=round_.pk, named_on=dt.date(2018, 9, 10))
+    naming.round_name(by=office, round_id=round_.pk, named_on=dt.date(2018, 9, 10))
 
     # Certificates are numbered by unit, then by order of nomination.
     assert honours(round_) == {
@@ -221,7 +220,7 @@ def test_baotou_shortlists_one_and_a_half_times_then_votes_online_and_hears_a_de
     for n in keep:
         qualify(office, n)
     # The any_of route (check 0) is judged not proven; the rest are fine.
-    services.nomination_qualify(
+    review.nomination_qualify(
         by=office,
         nomination_id=doubtful.pk,
         judgements={"0": {"ok": False, "note": "证书不符"}, "1": {"ok": True}, "2": {"ok": True}},
@@ -230,24 +229,23 @@ def test_baotou_shortlists_one_and_a_half_times_then_votes_online_and_hears_a_de
 
     scores = [90, 88, 86, 84, 82, 80, 70]
     expert_review(office, [expert, expert_b], {n: (s, s) for n, s in zip(keep, scores, strict=True)})
-    shortlist = services.round_shortlist(by=office, round_id=round_.pk)
+    shortlist = review.round_shortlist(by=office, round_id=round_.pk)
     assert sorted(n.pk for n in shortlist) == sorted(n.pk for n in keep[:6])
     assert reload(keep[6]).status == S.NOT_SELECTED
 
-    voted = services.round_record_votes(
+    voted = review.round_record_votes(
         by=office, round_id=round_.pk, votes={n.pk: 1000 + i for i, n in enumerate(keep[:6])}
     )
     assert len(voted) == 6  # 包头 votes to add a score, not to cut
     for n, score in zip(keep[:6], [85, 92, 70, 88, 60, 75], strict=True):
         assert (
-            services.nomination_record_defense(by=office, nomination_id=n.pk, score=score).status
-            == S.DEFENDED
+            review.nomination_record_defense(by=office, nomination_id=n.pk, score=score).status == S.DEFENDED
         )
     chosen = [keep[0], keep[1], keep[3], keep[5]]
-    services.round_propose(by=office, round_id=round_.pk, tiers={n.pk: "named" for n in chosen})
-    services.round_start_notice(by=office, round_id=round_.pk, starts_on=dt.date(2023, 4, 10))
+    naming.round_propose(by=office, round_id=round_.pk, tiers={n.pk: "named" for n in chosen})
+    naming.round_start_notice(by=office, round_id=round_.pk, starts_on=dt.date(2023, 4, 10))
     assert Round.objects.get(pk=round_.pk).notice_ends_on == dt.date(2023, 4, 14)
-    services.round_name(by=office, round_id=round_.pk, named_on=dt.date(2023, 4, 17))  # before 五一
+    naming.round_name(by=office, round_id=round_.pk, named_on=dt.date(2023, 4, 17))  # before 五一
 
     assert sorted(honours(round_)) == [f"BAOTOU-2023-00{i}" for i in range(1, 5)]
     assert {name for name, _ in honours(round_).values()} == {"包直0", "包直1", "包直3", "包产0"}
@@ -280,14 +278,14 @@ def test_jinzhong_takes_two_from_each_county_bureau_and_one_from_a_city_unit(
         office, [expert, expert_b], {a: (90, 90), b: (70, 70), c: (85, 85), d: (80, 80), e: (88, 88)}
     )
     for n in (a, b, c, d, e):
-        services.nomination_record_inspection(by=office, nomination_id=n.pk, notes="考察属实")
-    services.round_propose(by=office, round_id=round_.pk, tiers={a.pk: "named", c.pk: "named", e.pk: "named"})
+        review.nomination_record_inspection(by=office, nomination_id=n.pk, notes="考察属实")
+    naming.round_propose(by=office, round_id=round_.pk, tiers={a.pk: "named", c.pk: "named", e.pk: "named"})
     # Published on Monday 2019-09-09; Friday 09-13 is 中秋节, so the fifth working day is Monday 09-16.
-    services.round_start_notice(by=office, round_id=round_.pk, starts_on=dt.date(2019, 9, 9))
+    naming.round_start_notice(by=office, round_id=round_.pk, starts_on=dt.date(2019, 9, 9))
     assert Round.objects.get(pk=round_.pk).notice_ends_on == dt.date(2019, 9, 16)
     with pytest.raises(Conflict):
-        services.round_name(by=office, round_id=round_.pk, named_on=dt.date(2019, 9, 16))
-    services.round_name(by=office, round_id=round_.pk, named_on=dt.date(2019, 9, 17))
+        naming.round_name(by=office, round_id=round_.pk, named_on=dt.date(2019, 9, 16))
+    naming.round_name(by=office, round_id=round_.pk, named_on=dt.date(2019, 9, 17))
 
     assert honours(round_) == {
         "JINZHONG-2019-001": ("榆次0", "named"),
@@ -334,16 +332,14 @@ def test_bayu_picks_a_shortlist_votes_online_then_the_experts_name_ten_and_ten_w
     assert qualify(office, heritage, ok=False, note="非市级传承人").status == S.REJECTED
 
     with pytest.raises(ValidationFailed):  # the office picks at most 22 here
-        services.round_shortlist(
-            by=office, round_id=round_.pk, nomination_ids=[n.pk for n in nominations[:23]]
-        )
+        review.round_shortlist(by=office, round_id=round_.pk, nomination_ids=[n.pk for n in nominations[:23]])
     picked = nominations[:22]
-    services.round_shortlist(by=office, round_id=round_.pk, nomination_ids=[n.pk for n in picked])
+    review.round_shortlist(by=office, round_id=round_.pk, nomination_ids=[n.pk for n in picked])
     assert statuses(*nominations[22:]) == [S.NOT_SELECTED] * 3
 
     # Votes: the 22nd pick gets the fewest and drops out; the vote keeps the top 21.
     votes = {n.pk: 5000 - 10 * i for i, n in enumerate(picked)}
-    kept = services.round_record_votes(by=office, round_id=round_.pk, votes=votes)
+    kept = review.round_record_votes(by=office, round_id=round_.pk, votes=votes)
     assert [n.pk for n in kept] == [n.pk for n in picked[:21]]
     assert reload(picked[21]).status == S.NOT_SELECTED
 
@@ -351,14 +347,14 @@ def test_bayu_picks_a_shortlist_votes_online_then_the_experts_name_ten_and_ten_w
     expert_review(office, [expert, expert_b], {n: (99 - i, 99 - i) for i, n in enumerate(finalists)})
     tiers = {n.pk: "named" for n in finalists[:10]} | {n.pk: "nominated" for n in finalists[10:20]}
     with pytest.raises(ValidationFailed) as caught:  # 11 named is one too many
-        services.round_propose(by=office, round_id=round_.pk, tiers=tiers | {finalists[10].pk: "named"})
+        naming.round_propose(by=office, round_id=round_.pk, tiers=tiers | {finalists[10].pk: "named"})
     assert caught.value.field == "tiers"
-    services.round_propose(by=office, round_id=round_.pk, tiers=tiers)
+    naming.round_propose(by=office, round_id=round_.pk, tiers=tiers)
     assert reload(finalists[20]).status == S.NOT_SELECTED
 
     with pytest.raises(Conflict):  # 巴渝 has no public notice
-        services.round_start_notice(by=office, round_id=round_.pk, starts_on=dt.date(2022, 9, 1))
-    named = services.round_name(by=office, round_id=round_.pk, named_on=dt.date(2022, 9, 1))
+        naming.round_start_notice(by=office, round_id=round_.pk, starts_on=dt.date(2022, 9, 1))
+    named = naming.round_name(by=office, round_id=round_.pk, named_on=dt.date(2022, 9, 1))
 
     assert len(named) == 20
     certificates = honours(round_)

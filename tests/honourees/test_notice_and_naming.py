@@ -7,8 +7,8 @@ import pytest
 from dateutil.relativedelta import relativedelta
 
 from backend.errors import Conflict, TransitionNotAllowed, ValidationFailed
-from honourees import services
 from honourees.models import Debarment, Honouree, Nomination, Objection, Round
+from honourees.services import intake, naming, review
 from honourees.signals import honouree_named
 from tests.honourees.conftest import unit_of
 from tests.honourees.intake_steps import draft, expert_review, qualify, reload, start_review, submitted
@@ -29,13 +29,13 @@ def proposed(rounds, office, clerk_of, expert):
         qualify(office, n)
     expert_review(office, [expert], {n: (90,) for n in people.values()})
     for n in people.values():
-        services.nomination_record_inspection(by=office, nomination_id=n.pk, notes="属实")
-    services.round_propose(by=office, round_id=round_.pk, tiers={n.pk: "named" for n in people.values()})
+        review.nomination_record_inspection(by=office, nomination_id=n.pk, notes="属实")
+    naming.round_propose(by=office, round_id=round_.pk, tiers={n.pk: "named" for n in people.values()})
     return round_, {name: reload(n) for name, n in people.items()}
 
 
 def start_notice(office, round_, on: dt.date) -> Round:
-    return services.round_start_notice(by=office, round_id=round_.pk, starts_on=on)
+    return naming.round_start_notice(by=office, round_id=round_.pk, starts_on=on)
 
 
 # --- the notice's end in working days ---------------------------------------------------------------------
@@ -85,19 +85,19 @@ def test_naming_is_refused_until_the_day_after_the_notice_ends(proposed, office)
     start_notice(office, round_, dt.date(2023, 9, 28))
     for too_early in (dt.date(2023, 9, 28), dt.date(2023, 10, 9), dt.date(2023, 10, 10)):
         with pytest.raises(Conflict) as caught:
-            services.round_name(by=office, round_id=round_.pk, named_on=too_early)
+            naming.round_name(by=office, round_id=round_.pk, named_on=too_early)
         assert caught.value.field == "named_on" and "2023-10-10" in caught.value.zh
     assert not Honouree.objects.exists()
-    named = services.round_name(by=office, round_id=round_.pk, named_on=dt.date(2023, 10, 11))
+    named = naming.round_name(by=office, round_id=round_.pk, named_on=dt.date(2023, 10, 11))
     assert len(named) == 3 and all(reload(n).status == S.NAMED for n in people.values())
 
 
 def test_a_round_is_named_once(proposed, office):
     round_, _ = proposed
     start_notice(office, round_, dt.date(2023, 9, 28))
-    services.round_name(by=office, round_id=round_.pk, named_on=dt.date(2023, 10, 11))
+    naming.round_name(by=office, round_id=round_.pk, named_on=dt.date(2023, 10, 11))
     with pytest.raises(Conflict):
-        services.round_name(by=office, round_id=round_.pk, named_on=dt.date(2023, 10, 12))
+        naming.round_name(by=office, round_id=round_.pk, named_on=dt.date(2023, 10, 12))
     assert Honouree.objects.count() == 3
 
 
@@ -105,7 +105,7 @@ def test_a_round_in_notice_cannot_be_sent_back_to_review_leaving_its_candidates_
     round_, people = proposed
     start_notice(office, round_, dt.date(2023, 9, 28))
     with pytest.raises(Conflict):
-        services.round_set_status(by=office, round_id=round_.pk, status=Round.Status.REVIEWING)
+        review.round_set_status(by=office, round_id=round_.pk, status=Round.Status.REVIEWING)
     assert Round.objects.get(pk=round_.pk).status == Round.Status.IN_NOTICE
 
 
@@ -115,7 +115,7 @@ def test_a_notice_needs_someone_proposed_and_a_round_with_a_notice_is_not_named_
     with pytest.raises(Conflict):
         start_notice(office, round_, dt.date(2023, 10, 9))
     with pytest.raises(Conflict):
-        services.round_name(by=office, round_id=round_.pk, named_on=dt.date(2023, 10, 9))
+        naming.round_name(by=office, round_id=round_.pk, named_on=dt.date(2023, 10, 9))
 
 
 # --- objections ------------------------------------------------------------------------------------------
@@ -124,13 +124,13 @@ def test_a_notice_needs_someone_proposed_and_a_round_with_a_notice_is_not_named_
 def test_an_upheld_objection_removes_the_candidate_and_the_others_are_named(proposed, office):
     round_, people = proposed
     start_notice(office, round_, dt.date(2023, 9, 28))
-    objection = services.objection_record(
+    objection = naming.objection_record(
         by=office,
         nomination_id=people["乙"].pk,
         received_on=dt.date(2023, 10, 8),
         summary="实名反映：业绩不实",
     )
-    services.objection_decide(
+    naming.objection_decide(
         by=office,
         objection_id=objection.pk,
         upheld=True,
@@ -141,11 +141,11 @@ def test_an_upheld_objection_removes_the_candidate_and_the_others_are_named(prop
     assert removed.status == S.DISQUALIFIED and "专利非本人" in removed.review_note
     assert not Debarment.objects.exists()  # not found to be false claims: no ban
 
-    services.round_name(by=office, round_id=round_.pk, named_on=dt.date(2023, 10, 11))
+    naming.round_name(by=office, round_id=round_.pk, named_on=dt.date(2023, 10, 11))
     assert sorted(h.person.name for h in Honouree.objects.filter(round=round_)) == ["丙", "甲"]
     assert not Honouree.objects.filter(nomination=removed).exists()
     with pytest.raises(Conflict):  # a decided objection stays decided
-        services.objection_decide(by=office, objection_id=objection.pk, upheld=False, finding="改判")
+        naming.objection_decide(by=office, objection_id=objection.pk, upheld=False, finding="改判")
 
 
 def test_false_claims_under_baling_debar_for_three_years_and_a_later_round_refuses_the_person(
@@ -154,10 +154,10 @@ def test_false_claims_under_baling_debar_for_three_years_and_a_later_round_refus
     round_, people = proposed
     start_notice(office, round_, dt.date(2023, 9, 28))
     liar = people["丙"]
-    objection = services.objection_record(
+    objection = naming.objection_record(
         by=office, nomination_id=liar.pk, received_on=dt.date(2023, 10, 8), summary="获奖证书系伪造"
     )
-    services.objection_decide(
+    naming.objection_decide(
         by=office, objection_id=objection.pk, upheld=True, finding="证书伪造属实", false_claims=True
     )
     today = dt.date.today()
@@ -165,7 +165,7 @@ def test_false_claims_under_baling_debar_for_three_years_and_a_later_round_refus
     assert (ban.person_id, ban.scheme_id, ban.source_id) == (liar.person_id, round_.scheme_id, liar.pk)
     assert (ban.starts_on, ban.ends_on) == (today, today + relativedelta(years=3) - dt.timedelta(days=1))
     assert "证书伪造属实" in ban.reason
-    services.round_name(by=office, round_id=round_.pk, named_on=dt.date(2023, 10, 11))
+    naming.round_name(by=office, round_id=round_.pk, named_on=dt.date(2023, 10, 11))
     assert reload(liar).status == S.DISQUALIFIED
 
     later = Round.objects.create(
@@ -192,10 +192,10 @@ def test_false_claims_under_baling_debar_for_three_years_and_a_later_round_refus
 def test_a_ban_from_an_old_decision_has_run_out(proposed, office, clerk_of):
     round_, people = proposed
     start_notice(office, round_, dt.date(2023, 9, 28))
-    objection = services.objection_record(
+    objection = naming.objection_record(
         by=office, nomination_id=people["甲"].pk, received_on=dt.date(2023, 10, 8), summary="材料不实"
     )
-    services.objection_decide(
+    naming.objection_decide(
         by=office,
         objection_id=objection.pk,
         upheld=True,
@@ -221,10 +221,10 @@ def test_a_ban_from_an_old_decision_has_run_out(proposed, office, clerk_of):
 def test_a_ban_decided_on_the_29th_of_february_ends_three_years_later(proposed, office):
     round_, people = proposed
     start_notice(office, round_, dt.date(2023, 9, 28))
-    objection = services.objection_record(
+    objection = naming.objection_record(
         by=office, nomination_id=people["甲"].pk, received_on=dt.date(2023, 10, 8), summary="虚报"
     )
-    services.objection_decide(
+    naming.objection_decide(
         by=office,
         objection_id=objection.pk,
         upheld=True,
@@ -240,7 +240,7 @@ def test_false_claims_do_not_debar_where_the_notice_sets_no_ban(rounds, office, 
     unit = unit_of(round_, "city_unit")
     n = submitted(round_, unit, clerk_of(unit))
     start_review(office, round_)
-    services.nomination_disqualify(by=office, nomination_id=n.pk, reason="材料造假", false_claims=True)
+    naming.nomination_disqualify(by=office, nomination_id=n.pk, reason="材料造假", false_claims=True)
     assert reload(n).status == S.DISQUALIFIED
     assert not Debarment.objects.exists()
 
@@ -248,29 +248,29 @@ def test_false_claims_do_not_debar_where_the_notice_sets_no_ban(rounds, office, 
 def test_a_pending_objection_blocks_naming_until_it_is_decided(proposed, office):
     round_, people = proposed
     start_notice(office, round_, dt.date(2023, 9, 28))
-    objection = services.objection_record(
+    objection = naming.objection_record(
         by=office, nomination_id=people["甲"].pk, received_on=dt.date(2023, 10, 10), summary="匿名电话反映"
     )
     with pytest.raises(Conflict) as caught:
-        services.round_name(by=office, round_id=round_.pk, named_on=dt.date(2023, 10, 11))
+        naming.round_name(by=office, round_id=round_.pk, named_on=dt.date(2023, 10, 11))
     assert "1 条异议" in caught.value.zh and "1 objection" in caught.value.en
     assert not Honouree.objects.exists() and reload(people["甲"]).status == S.IN_NOTICE
 
-    services.objection_decide(by=office, objection_id=objection.pk, upheld=False, finding="经核实，反映不实")
+    naming.objection_decide(by=office, objection_id=objection.pk, upheld=False, finding="经核实，反映不实")
     assert Objection.objects.get().outcome == Objection.Outcome.DISMISSED
-    services.round_name(by=office, round_id=round_.pk, named_on=dt.date(2023, 10, 11))
+    naming.round_name(by=office, round_id=round_.pk, named_on=dt.date(2023, 10, 11))
     assert reload(people["甲"]).status == S.NAMED
 
 
 def test_objections_are_taken_only_against_candidates_in_notice(proposed, office):
     round_, people = proposed
     with pytest.raises(Conflict):
-        services.objection_record(
+        naming.objection_record(
             by=office, nomination_id=people["甲"].pk, received_on=dt.date(2023, 9, 27), summary="早"
         )
     start_notice(office, round_, dt.date(2023, 9, 28))
     with pytest.raises(ValidationFailed):
-        services.objection_record(
+        naming.objection_record(
             by=office, nomination_id=people["甲"].pk, received_on=dt.date(2023, 9, 28), summary=" "
         )
 
@@ -278,9 +278,9 @@ def test_objections_are_taken_only_against_candidates_in_notice(proposed, office
 def test_a_named_candidate_cannot_be_disqualified_afterwards(proposed, office):
     round_, people = proposed
     start_notice(office, round_, dt.date(2023, 9, 28))
-    services.round_name(by=office, round_id=round_.pk, named_on=dt.date(2023, 10, 11))
+    naming.round_name(by=office, round_id=round_.pk, named_on=dt.date(2023, 10, 11))
     with pytest.raises(TransitionNotAllowed):
-        services.nomination_disqualify(by=office, nomination_id=people["甲"].pk, reason="迟到的举报")
+        naming.nomination_disqualify(by=office, nomination_id=people["甲"].pk, reason="迟到的举报")
 
 
 # --- naming is one transaction ------------------------------------------------------------------------
@@ -299,7 +299,7 @@ def test_a_failing_receiver_of_honouree_named_undoes_the_whole_naming(proposed, 
     honouree_named.connect(award_plan, dispatch_uid="test-failing-award-plan")
     try:
         with pytest.raises(RuntimeError):
-            services.round_name(by=office, round_id=round_.pk, named_on=dt.date(2023, 10, 11))
+            naming.round_name(by=office, round_id=round_.pk, named_on=dt.date(2023, 10, 11))
     finally:
         honouree_named.disconnect(dispatch_uid="test-failing-award-plan")
 
@@ -308,7 +308,7 @@ def test_a_failing_receiver_of_honouree_named_undoes_the_whole_naming(proposed, 
     assert [reload(n).status for n in people.values()] == [S.IN_NOTICE] * 3
     assert Round.objects.get(pk=round_.pk).status == Round.Status.IN_NOTICE
     # Once the receiver is fixed, the same naming goes through.
-    assert len(services.round_name(by=office, round_id=round_.pk, named_on=dt.date(2023, 10, 11))) == 3
+    assert len(naming.round_name(by=office, round_id=round_.pk, named_on=dt.date(2023, 10, 11))) == 3
 
 
 def test_every_receiver_hears_of_every_honouree_with_who_named_them(proposed, office):
@@ -321,7 +321,7 @@ def test_every_receiver_hears_of_every_honouree_with_who_named_them(proposed, of
 
     honouree_named.connect(receiver, dispatch_uid="test-receiver")
     try:
-        services.round_name(by=office, round_id=round_.pk, named_on=dt.date(2023, 10, 11))
+        naming.round_name(by=office, round_id=round_.pk, named_on=dt.date(2023, 10, 11))
     finally:
         honouree_named.disconnect(dispatch_uid="test-receiver")
     assert heard == [(Honouree, True, office)] * 3
@@ -330,7 +330,7 @@ def test_every_receiver_hears_of_every_honouree_with_who_named_them(proposed, of
 def test_a_person_already_named_once_cannot_be_named_again_in_the_next_round(proposed, office, clerk_of):
     round_, people = proposed
     start_notice(office, round_, dt.date(2023, 9, 28))
-    services.round_name(by=office, round_id=round_.pk, named_on=dt.date(2023, 10, 11))
+    naming.round_name(by=office, round_id=round_.pk, named_on=dt.date(2023, 10, 11))
     later = Round.objects.create(
         scheme=round_.scheme,
         year=2024,
@@ -344,5 +344,5 @@ def test_a_person_already_named_once_cannot_be_named_again_in_the_next_round(pro
     clerk = clerk_of(unit)
     n = draft(later, unit, clerk, person={"name": person.name, "id_number": person.id_number})
     with pytest.raises(ValidationFailed) as caught:
-        services.nomination_submit(by=clerk, nomination_id=n.pk)
+        intake.nomination_submit(by=clerk, nomination_id=n.pk)
     assert "已被命名为巴陵工匠 2023" in caught.value.zh

@@ -3,8 +3,8 @@
 import pytest
 from django.test import Client
 
-from honourees import services
 from honourees.models import Nomination
+from honourees.services import intake, review
 from tests.conftest import PASSWORD
 from tests.honourees.conftest import make_id, person_data, unit_of
 
@@ -106,17 +106,17 @@ def test_the_expert_sees_only_their_assignments(rounds, clerk_of, office, nomina
     mine = nominate(r, unit, user, person=person_data("李明"))
     theirs = nominate(r, unit, user, person=person_data("王强"))
     for n in (mine, theirs):
-        services.nomination_submit(by=user, nomination_id=n.pk)
-    services.round_set_status(by=office, round_id=r.pk, status="reviewing")
+        intake.nomination_submit(by=user, nomination_id=n.pk)
+    review.round_set_status(by=office, round_id=r.pk, status="reviewing")
     for n in (mine, theirs):
         judge = {
             str(e["index"]): {"ok": True}
             for e in Nomination.objects.get(pk=n.pk).eligibility
             if e["outcome"] == "judge"
         }
-        services.nomination_qualify(by=office, nomination_id=n.pk, judgements=judge)
-    services.experts_assign(by=office, nomination_ids=[mine.pk], expert_ids=[expert.pk])
-    services.experts_assign(by=office, nomination_ids=[theirs.pk], expert_ids=[expert_b.pk])
+        review.nomination_qualify(by=office, nomination_id=n.pk, judgements=judge)
+    review.experts_assign(by=office, nomination_ids=[mine.pk], expert_ids=[expert.pk])
+    review.experts_assign(by=office, nomination_ids=[theirs.pk], expert_ids=[expert_b.pk])
     client = logged_in(expert)
     page = client.get("/review/").content.decode()
     assert mine.person.name in page and theirs.person.name not in page
@@ -130,7 +130,7 @@ def test_the_round_page_shows_quota_use_per_unit_in_a_fixed_number_of_queries(
     unit = unit_of(r, "county_union")
     user = clerk_of(unit)
     for _ in range(3):
-        services.nomination_submit(by=user, nomination_id=nominate(r, unit, user).pk)
+        intake.nomination_submit(by=user, nomination_id=nominate(r, unit, user).pk)
     client = logged_in(office)
     client.get(f"/rounds/{r.pk}/")  # warm the session and the content types
     with django_assert_max_num_queries(20):

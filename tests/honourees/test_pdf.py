@@ -16,7 +16,7 @@ from backend.models import PersonalDataAccess
 from honourees.attachments import attachment_add
 from honourees.models import Attachment
 from honourees.pdf import cn_date, nomination_pdf
-from honourees.selectors import nominations_for
+from honourees.selectors.intake import nominations_for
 
 from .conftest import person_data, unit_of
 

@@ -10,8 +10,8 @@ from functools import partial
 import pytest
 
 from backend.errors import Conflict, QuotaExceeded
-from honourees import services
 from honourees.models import Honouree, Nomination, Objection, RecommendingUnit, Round
+from honourees.services import intake, naming, review
 from tests.honourees.conftest import unit_of
 from tests.honourees.intake_steps import draft, expert_review, qualify, start_review, submitted
 from tests.races import outcomes, race
@@ -32,8 +32,8 @@ def test_two_clerks_submitting_a_units_last_slot_at_once_get_one_slot(rounds, cl
         a, b = draft(round_, unit, alice, name="甲方"), draft(round_, unit, bob, name="乙方")
 
         results = race(
-            partial(services.nomination_submit, by=alice, nomination_id=a.pk),
-            partial(services.nomination_submit, by=bob, nomination_id=b.pk),
+            partial(intake.nomination_submit, by=alice, nomination_id=a.pk),
+            partial(intake.nomination_submit, by=bob, nomination_id=b.pk),
         )
 
         assert outcomes(results) == ["QuotaExceeded", "ok"], (run, results)
@@ -56,8 +56,8 @@ def test_two_clerks_submitting_the_same_draft_at_once_submit_it_once(rounds, cle
         n = draft(round_, unit, alice, name="同一人")
 
         results = race(
-            partial(services.nomination_submit, by=alice, nomination_id=n.pk),
-            partial(services.nomination_submit, by=bob, nomination_id=n.pk),
+            partial(intake.nomination_submit, by=alice, nomination_id=n.pk),
+            partial(intake.nomination_submit, by=bob, nomination_id=n.pk),
         )
 
         assert outcomes(results) == ["ok", "ok"], (run, results)
@@ -73,7 +73,7 @@ def test_two_rounds_taking_the_same_new_person_at_once_make_one_person(rounds, o
         person = person_data(f"两头报{run}")
 
         def save(round_, unit_type, person=person):
-            return services.nomination_save(
+            return intake.nomination_save(
                 by=office,
                 round_id=round_.pk,
                 unit_id=unit_of(round_, unit_type).pk,
@@ -109,9 +109,9 @@ def round_in_notice(
         qualify(office, n)
     expert_review(office, [expert], {n: (90,) for n in people})
     for n in people:
-        services.nomination_record_inspection(by=office, nomination_id=n.pk, notes="属实")
-    services.round_propose(by=office, round_id=round_.pk, tiers={n.pk: "named" for n in people})
-    services.round_start_notice(by=office, round_id=round_.pk, starts_on=dt.date(2023, 9, 28))
+        review.nomination_record_inspection(by=office, nomination_id=n.pk, notes="属实")
+    naming.round_propose(by=office, round_id=round_.pk, tiers={n.pk: "named" for n in people})
+    naming.round_start_notice(by=office, round_id=round_.pk, starts_on=dt.date(2023, 9, 28))
     return round_, people
 
 
@@ -123,8 +123,8 @@ def test_two_namings_of_one_round_at_once_make_one_set_of_honourees(
         round_, people = round_in_notice(rounds["baling"], 2030 + run, office, clerk_of, expert)
 
         results = race(
-            partial(services.round_name, by=office, round_id=round_.pk, named_on=dt.date(2023, 10, 11)),
-            partial(services.round_name, by=other_office, round_id=round_.pk, named_on=dt.date(2023, 10, 12)),
+            partial(naming.round_name, by=office, round_id=round_.pk, named_on=dt.date(2023, 10, 11)),
+            partial(naming.round_name, by=other_office, round_id=round_.pk, named_on=dt.date(2023, 10, 12)),
         )
 
         assert outcomes(results) == ["Conflict", "ok"], (run, results)
@@ -140,9 +140,9 @@ def test_an_objection_and_the_naming_at_the_same_moment_never_both_go_through(
         round_, people = round_in_notice(rounds["baling"], 2040 + run, office, clerk_of, expert)
 
         results = race(
-            partial(services.round_name, by=office, round_id=round_.pk, named_on=dt.date(2023, 10, 11)),
+            partial(naming.round_name, by=office, round_id=round_.pk, named_on=dt.date(2023, 10, 11)),
             partial(
-                services.objection_record,
+                naming.objection_record,
                 by=office,
                 nomination_id=people[0].pk,
                 received_on=dt.date(2023, 10, 10),

@@ -10,8 +10,8 @@ from openpyxl import load_workbook
 from rest_framework.test import APIClient
 
 from backend.models import PersonalDataAccess
-from honourees import registry
 from honourees.models import BenefitEntitlement, Honouree, PriorHonour
+from honourees.services import benefits, prior_honours
 from tests.honourees import registry_steps as steps
 from tests.honourees.conftest import make_id
 from tests.honourees.registry_steps import baotou_treatment_items, past_round, register, row, sheet
@@ -72,7 +72,9 @@ def test_the_detail_has_everything_and_a_whole_identity_number_only_for_the_offi
     baotou_2021, desk, audit
 ):
     h = register(desk, baotou_2021, name="包详")
-    registry.prior_honour_add(by=desk, person_id=h.person_id, name="包头市劳动模范", level="city", year=2019)
+    prior_honours.prior_honour_add(
+        by=desk, person_id=h.person_id, name="包头市劳动模范", level="city", year=2019
+    )
     whole = api(desk).get(f"/api/v1/honourees/{h.pk}/").json()
     assert whole["person"]["id_number"] == h.person.id_number
     assert PersonalDataAccess.objects.filter(user=desk, purpose="api").count() == 1
@@ -195,17 +197,17 @@ def test_the_delivery_and_prior_honour_lists_cost_the_same_queries_however_many_
     client = api(desk)
     h = register(desk, baotou_2021, name="包列")
     allowance = BenefitEntitlement.objects.get(honouree=h, code="baotou_honour_allowance")
-    registry.delivery_record(
+    benefits.delivery_record(
         by=desk,
         entitlement_id=allowance.pk,
         occurrence_on=dt.date(2023, 1, 1),
         delivered_on=dt.date(2023, 1, 1),
         evidence="一",
     )
-    registry.prior_honour_add(by=desk, person_id=h.person_id, name="荣誉一", level="city", year=2010)
+    prior_honours.prior_honour_add(by=desk, person_id=h.person_id, name="荣誉一", level="city", year=2010)
     few = (queries(client, "/api/v1/benefit-deliveries/"), queries(client, "/api/v1/prior-honours/"))
     for month in range(2, 9):
-        registry.delivery_record(
+        benefits.delivery_record(
             by=desk,
             entitlement_id=allowance.pk,
             occurrence_on=dt.date(2023, month, 1),
@@ -213,7 +215,9 @@ def test_the_delivery_and_prior_honour_lists_cost_the_same_queries_however_many_
             evidence=f"第{month}月",
         )
         other = register(desk, baotou_2021, name=f"包列{month}")
-        registry.prior_honour_add(by=desk, person_id=other.person_id, name="荣誉", level="county", year=2011)
+        prior_honours.prior_honour_add(
+            by=desk, person_id=other.person_id, name="荣誉", level="county", year=2011
+        )
     assert (queries(client, "/api/v1/benefit-deliveries/"), queries(client, "/api/v1/prior-honours/")) == few
     assert client.get("/api/v1/benefit-deliveries/").json()["count"] == 8
 

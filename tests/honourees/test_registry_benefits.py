@@ -9,10 +9,10 @@ from decimal import Decimal
 import pytest
 
 from backend.errors import Conflict, NotPermitted, ValidationFailed
-from honourees import registry
-from honourees import registry_selectors as rs
 from honourees.models import BenefitDelivery, BenefitEntitlement, BenefitType, PriorHonour, Round
 from honourees.rules import validate_round_rules
+from honourees.selectors import registry as rs
+from honourees.services import benefits, naming
 from tests.honourees import registry_steps as steps
 from tests.honourees.registry_steps import baotou_treatment_items, name_baotou, past_round, register
 
@@ -71,7 +71,7 @@ def test_a_baotou_honouree_named_through_the_intake_gets_the_labour_model_treatm
     # Only the named nominee: the other one was not selected and has nothing.
     assert BenefitEntitlement.objects.exclude(honouree=honouree).count() == 0
     # The certificate number of naming is the registry's default pattern.
-    assert honouree.certificate_no == registry.certificate_number(honouree.round, 1) == "BAOTOU-2023-001"
+    assert honouree.certificate_no == naming.certificate_number(honouree.round, 1) == "BAOTOU-2023-001"
 
 
 def test_granting_again_adds_nothing_and_types_changed_later_do_not_rewrite_entitlements(seeds, desk):
@@ -79,7 +79,7 @@ def test_granting_again_adds_nothing_and_types_changed_later_do_not_rewrite_enti
     h = register(desk, past_round(seeds["baotou"], 2021))
     assert len(by_code(h)) == 4
     BenefitType.objects.filter(pk=items[0].pk).update(amount="800.00")
-    assert registry.entitlements_grant(honouree=h, by=desk) == []
+    assert benefits.entitlements_grant(honouree=h, by=desk) == []
     assert by_code(h)["baotou_spring_festival_visit"].amount == Decimal("500.00")
 
 
@@ -205,7 +205,7 @@ def test_the_calendar_lists_what_falls_due_to_whom_in_the_month(baotou_2021, des
 
 def test_a_delivery_takes_its_due_day_off_the_calendar_and_a_replay_records_it_once(baotou_2021, desk):
     visit = by_code(baotou_2021)["baotou_spring_festival_visit"]
-    d = registry.delivery_record(
+    d = benefits.delivery_record(
         by=desk,
         entitlement_id=visit.pk,
         occurrence_on=dt.date(2024, 1, 20),
@@ -213,7 +213,7 @@ def test_a_delivery_takes_its_due_day_off_the_calendar_and_a_replay_records_it_o
         evidence="慰问签收单 2024-017",
     )
     assert d.amount == Decimal("500.00") and d.recorded_by == desk and d.recovery == "none"
-    again = registry.delivery_record(
+    again = benefits.delivery_record(
         by=desk,
         entitlement_id=visit.pk,
         occurrence_on=dt.date(2024, 1, 20),
@@ -222,7 +222,7 @@ def test_a_delivery_takes_its_due_day_off_the_calendar_and_a_replay_records_it_o
     )
     assert again.pk == d.pk and BenefitDelivery.objects.count() == 1
     with pytest.raises(Conflict):  # the same due day with other evidence: already given
-        registry.delivery_record(
+        benefits.delivery_record(
             by=desk,
             entitlement_id=visit.pk,
             occurrence_on=dt.date(2024, 1, 20),
@@ -235,7 +235,7 @@ def test_a_delivery_takes_its_due_day_off_the_calendar_and_a_replay_records_it_o
 def test_a_delivery_must_answer_a_real_due_day_with_money_as_decimal(baotou_2021, desk):
     allowance = by_code(baotou_2021)["baotou_honour_allowance"]
     with pytest.raises(ValidationFailed) as caught:
-        registry.delivery_record(
+        benefits.delivery_record(
             by=desk,
             entitlement_id=allowance.pk,
             occurrence_on=dt.date(2024, 1, 2),
@@ -244,7 +244,7 @@ def test_a_delivery_must_answer_a_real_due_day_with_money_as_decimal(baotou_2021
         )
     assert caught.value.field == "occurrence_on"
     with pytest.raises(ValidationFailed) as caught:
-        registry.delivery_record(
+        benefits.delivery_record(
             by=desk,
             entitlement_id=allowance.pk,
             occurrence_on=dt.date(2024, 1, 1),
@@ -254,7 +254,7 @@ def test_a_delivery_must_answer_a_real_due_day_with_money_as_decimal(baotou_2021
         )
     assert caught.value.field == "amount" and "浮点" in caught.value.zh
     with pytest.raises(ValidationFailed):  # a delivery needs its evidence
-        registry.delivery_record(
+        benefits.delivery_record(
             by=desk,
             entitlement_id=allowance.pk,
             occurrence_on=dt.date(2024, 1, 1),
@@ -262,7 +262,7 @@ def test_a_delivery_must_answer_a_real_due_day_with_money_as_decimal(baotou_2021
             evidence=" ",
         )
     with pytest.raises(ValidationFailed):  # nor is it recorded for a day to come
-        registry.delivery_record(
+        benefits.delivery_record(
             by=desk,
             entitlement_id=allowance.pk,
             occurrence_on=dt.date(2024, 1, 1),
@@ -271,10 +271,10 @@ def test_a_delivery_must_answer_a_real_due_day_with_money_as_decimal(baotou_2021
         )
     treatment = by_code(baotou_2021)["baotou_labour_model"]
     with pytest.raises(Conflict):  # the treatment itself is not given; its items are
-        registry.delivery_record(
+        benefits.delivery_record(
             by=desk, entitlement_id=treatment.pk, delivered_on=dt.date(2024, 1, 5), evidence="x"
         )
-    d = registry.delivery_record(
+    d = benefits.delivery_record(
         by=desk,
         entitlement_id=allowance.pk,
         occurrence_on=dt.date(2024, 1, 1),
@@ -288,7 +288,7 @@ def test_a_delivery_must_answer_a_real_due_day_with_money_as_decimal(baotou_2021
 def test_only_the_talent_office_records_deliveries(baotou_2021, audit):
     allowance = by_code(baotou_2021)["baotou_honour_allowance"]
     with pytest.raises(NotPermitted):
-        registry.delivery_record(
+        benefits.delivery_record(
             by=audit,
             entitlement_id=allowance.pk,
             occurrence_on=dt.date(2024, 1, 1),
@@ -299,12 +299,12 @@ def test_only_the_talent_office_records_deliveries(baotou_2021, audit):
 
 def test_an_allowance_paid_from_retirement_moves_its_period_and_the_office_can_end_one(baotou_2021, desk):
     allowance = by_code(baotou_2021)["baotou_honour_allowance"]
-    registry.entitlement_set_period(
+    benefits.entitlement_set_period(
         by=desk, entitlement_id=allowance.pk, starts_on=dt.date(2024, 3, 15), ends_on=None
     )
     assert [c for _, c, _ in due(desk, dt.date(2024, 3, 1))] == []
     assert [c for _, c, _ in due(desk, dt.date(2024, 4, 1))] == ["baotou_honour_allowance"]
-    registry.delivery_record(
+    benefits.delivery_record(
         by=desk,
         entitlement_id=allowance.pk,
         occurrence_on=dt.date(2024, 4, 1),
@@ -312,16 +312,16 @@ def test_an_allowance_paid_from_retirement_moves_its_period_and_the_office_can_e
         evidence="代发",
     )
     with pytest.raises(ValidationFailed):  # the April delivery would fall outside
-        registry.entitlement_set_period(
+        benefits.entitlement_set_period(
             by=desk, entitlement_id=allowance.pk, starts_on=dt.date(2024, 5, 1), ends_on=None
         )
-    registry.entitlement_end(by=desk, entitlement_id=allowance.pk, on=dt.date(2024, 6, 15), reason="政策调整")
+    benefits.entitlement_end(by=desk, entitlement_id=allowance.pk, on=dt.date(2024, 6, 15), reason="政策调整")
     assert [c for _, c, _ in due(desk, dt.date(2024, 6, 1))] == ["baotou_honour_allowance"], (
         "due before the end"
     )
     assert due(desk, dt.date(2024, 7, 1)) == []
     with pytest.raises(Conflict):
-        registry.entitlement_set_period(
+        benefits.entitlement_set_period(
             by=desk, entitlement_id=allowance.pk, starts_on=dt.date(2024, 1, 1), ends_on=None
         )
 
@@ -347,18 +347,18 @@ def test_a_referral_is_submitted_then_awarded_and_the_medal_becomes_a_prior_hono
     referral = by_code(h)["jiaozuo_may_day_medal"]
     assert due(desk, dt.date(2017, 9, 1)) == [("焦工", "jiaozuo_may_day_medal", dt.date(2017, 9, 10))]
     with pytest.raises(Conflict):  # decided before it was even submitted
-        registry.referral_record(
+        benefits.referral_record(
             by=desk, entitlement_id=referral.pk, outcome="awarded", on=dt.date(2018, 4, 1)
         )
-    registry.referral_record(
+    benefits.referral_record(
         by=desk, entitlement_id=referral.pk, outcome="submitted", on=dt.date(2017, 9, 20), note="焦作市总工会"
     )
     assert due(desk, dt.date(2017, 9, 1)) == [], "a submitted referral is no longer due"
     with pytest.raises(ValidationFailed):  # decided before it was submitted
-        registry.referral_record(
+        benefits.referral_record(
             by=desk, entitlement_id=referral.pk, outcome="awarded", on=dt.date(2017, 9, 1)
         )
-    done = registry.referral_record(
+    done = benefits.referral_record(
         by=desk,
         entitlement_id=referral.pk,
         outcome="awarded",
@@ -381,10 +381,10 @@ def test_a_referral_is_submitted_then_awarded_and_the_medal_becomes_a_prior_hono
         medal.pk,
     )
     with pytest.raises(Conflict):  # an outcome is final
-        registry.referral_record(
+        benefits.referral_record(
             by=desk, entitlement_id=referral.pk, outcome="declined", on=dt.date(2018, 5, 1)
         )
-    assert registry.referral_record(
+    assert benefits.referral_record(
         by=desk, entitlement_id=referral.pk, outcome="awarded", on=dt.date(2018, 5, 1)
     ).pk
 
@@ -393,13 +393,13 @@ def test_a_declined_referral_is_recorded_and_deliveries_are_not_how_referrals_ar
     h = register(desk, past_round(seeds["jinzhong"], 2018), named_on=dt.date(2018, 9, 17))
     referral = by_code(h)["jinzhong_sanjin_talent"]
     with pytest.raises(Conflict):
-        registry.delivery_record(
+        benefits.delivery_record(
             by=desk, entitlement_id=referral.pk, delivered_on=dt.date(2018, 10, 1), evidence="x"
         )
-    registry.referral_record(
+    benefits.referral_record(
         by=desk, entitlement_id=referral.pk, outcome="submitted", on=dt.date(2018, 10, 8)
     )
-    done = registry.referral_record(
+    done = benefits.referral_record(
         by=desk, entitlement_id=referral.pk, outcome="declined", on=dt.date(2019, 1, 8)
     )
     assert done.referral_status == "declined" and not PriorHonour.objects.exists()

@@ -8,8 +8,8 @@ from django.test import Client
 from openpyxl import load_workbook
 
 from backend.models import PersonalDataAccess
-from honourees import registry
 from honourees.models import BenefitEntitlement, Honouree
+from honourees.services import benefits, prior_honours, status
 from tests.honourees import registry_steps as steps
 from tests.honourees.registry_steps import baotou_treatment_items, past_round, register, row, sheet
 
@@ -55,7 +55,7 @@ def test_the_roster_searches_by_scheme_year_status_trade_region_unit_and_name(re
     assert names(client.get("/registry/?region=昆都仑")) == ["包钢王"]
     assert names(client.get(f"/registry/?unit={a.unit_id}")) == ["包钢王"]
     assert names(client.get(f"/registry/?q={b.certificate_no}")) == ["稀土李"]
-    registry.honouree_set_status(
+    status.honouree_set_status(
         by=desk, honouree_id=b.pk, status="suspended", on=dt.date(2024, 1, 1), reason="调查"
     )
     assert names(client.get("/registry/?status=suspended")) == ["稀土李"]
@@ -75,8 +75,8 @@ def test_a_named_honouree_is_found_by_its_nominations_trade_and_units_region(see
 
 def test_pages_escape_what_people_typed(registry_rows, desk):
     a, b, c = registry_rows
-    registry.prior_honour_add(by=desk, person_id=c.person_id, name=EVIL, level="city", year=2019)
-    registry.honouree_set_status(
+    prior_honours.prior_honour_add(by=desk, person_id=c.person_id, name=EVIL, level="city", year=2019)
+    status.honouree_set_status(
         by=desk, honouree_id=c.pk, status="suspended", on=dt.date(2024, 1, 1), reason=EVIL
     )
     client = browser(desk)
@@ -84,7 +84,7 @@ def test_pages_escape_what_people_typed(registry_rows, desk):
         page = client.get(url).content.decode()
         assert EVIL not in page and "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in page, url
     allowance = BenefitEntitlement.objects.get(honouree=a, code="baotou_honour_allowance")
-    registry.delivery_record(
+    benefits.delivery_record(
         by=desk,
         entitlement_id=allowance.pk,
         occurrence_on=dt.date(2024, 1, 1),
@@ -149,13 +149,13 @@ def test_the_roster_and_an_honourees_page_cost_the_same_queries_however_much_the
         register(desk, r, name=f"多{i}", unit_id=r.scheme.units.first().pk)
     for e in BenefitEntitlement.objects.filter(honouree=first).exclude(kind="labour_model_treatment"):
         for day in e.occurrences(dt.date(2023, 1, 1), dt.date(2023, 12, 31))[:3]:
-            registry.delivery_record(
+            benefits.delivery_record(
                 by=desk, entitlement_id=e.pk, occurrence_on=day, delivered_on=day, evidence="凭证"
             )
-    registry.prior_honour_add(
+    prior_honours.prior_honour_add(
         by=desk, person_id=first.person_id, name="包头市劳动模范", level="city", year=2019
     )
-    registry.honouree_set_status(
+    status.honouree_set_status(
         by=desk, honouree_id=first.pk, status="suspended", on=dt.date(2024, 1, 1), reason="x"
     )
     assert count("/registry/") == roster_few

@@ -5,11 +5,11 @@ from functools import partial
 
 import pytest
 
-from honourees import registry
 from honourees.models import BenefitDelivery, BenefitEntitlement, Debarment, HonoureeStatusChange
+from honourees.services import benefits, status
 from tests.honourees import registry_steps as steps
 from tests.honourees.registry_steps import baotou_treatment_items, past_round, register
-from tests.honourees.test_quota_race import outcomes, race
+from tests.races import outcomes, race
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -25,7 +25,7 @@ def test_two_clerks_recording_the_same_due_day_at_once_record_it_once(seeds, des
         h = register(desk, r, name=f"竞{run}")
         e = BenefitEntitlement.objects.get(honouree=h, code="baotou_honour_allowance")
         record = partial(
-            registry.delivery_record,
+            benefits.delivery_record,
             by=desk,
             entitlement_id=e.pk,
             occurrence_on=dt.date(2024, 1, 1),
@@ -41,7 +41,7 @@ def test_two_revocations_of_one_honour_at_once_debar_and_log_once(seeds, desk):
     for run in range(RUNS):
         h = register(desk, r, name=f"撤{run}")
         revoke = partial(
-            registry.honouree_revoke,
+            status.honouree_revoke,
             by=desk,
             honouree_id=h.pk,
             on=dt.date(2024, 3, 1),

@@ -11,8 +11,7 @@ import pytest
 from django.db.models import F
 
 from backend.errors import Conflict, NotPermitted, TransitionNotAllowed, ValidationFailed
-from honourees import eligibility, registry
-from honourees import registry_selectors as rs
+from honourees import eligibility
 from honourees.models import (
     BenefitDelivery,
     BenefitEntitlement,
@@ -21,6 +20,8 @@ from honourees.models import (
     HonoureeStatusChange,
     Round,
 )
+from honourees.selectors import registry as rs
+from honourees.services import benefits, status
 from honourees.signals import honour_reinstated, honour_revoked, honour_status_changed
 from tests.honourees import registry_steps as steps
 from tests.honourees.conftest import unit_of
@@ -56,11 +57,11 @@ def baotou(seeds, desk):
         ("baotou_spring_festival_visit", dt.date(2024, 1, 20)),
     ):
         e = BenefitEntitlement.objects.get(honouree=h, code=code)
-        registry.delivery_record(
+        benefits.delivery_record(
             by=desk, entitlement_id=e.pk, occurrence_on=day, delivered_on=day, evidence=f"凭证{code}"
         )
     e = BenefitEntitlement.objects.get(honouree=h, code="baotou_health_check")  # a service: no money
-    registry.delivery_record(
+    benefits.delivery_record(
         by=desk,
         entitlement_id=e.pk,
         occurrence_on=dt.date(2023, 5, 1),
@@ -80,7 +81,7 @@ def baling_2020(seeds, desk):
 
 
 def test_a_suspension_stops_what_falls_due_from_its_day_and_resuming_starts_it_again(baotou, desk):
-    registry.honouree_set_status(
+    status.honouree_set_status(
         by=desk, honouree_id=baotou.pk, status=H.SUSPENDED, on=dt.date(2024, 2, 15), reason="接受调查"
     )
     h = reload(baotou)
@@ -90,7 +91,7 @@ def test_a_suspension_stops_what_falls_due_from_its_day_and_resuming_starts_it_a
         "02-01 was before the suspension"
     )
     assert due_codes(desk, dt.date(2024, 3, 1)) == []
-    registry.honouree_set_status(
+    status.honouree_set_status(
         by=desk, honouree_id=h.pk, status=H.ACTIVE, on=dt.date(2024, 4, 10), reason="调查结束"
     )
     assert due_codes(desk, dt.date(2024, 4, 1)) == [], "04-01 fell while suspended and is not owed"
@@ -103,22 +104,22 @@ def test_a_suspension_stops_what_falls_due_from_its_day_and_resuming_starts_it_a
 
 
 def test_moving_away_stops_the_citys_benefits_until_they_come_back(baotou, desk):
-    registry.honouree_set_status(
+    status.honouree_set_status(
         by=desk, honouree_id=baotou.pk, status=H.MOVED_AWAY, on=dt.date(2024, 6, 1), reason="调往外地工作"
     )
     assert due_codes(desk, dt.date(2024, 7, 1)) == []
     with pytest.raises(TransitionNotAllowed):  # moving away is not a suspension
-        registry.honouree_set_status(
+        status.honouree_set_status(
             by=desk, honouree_id=baotou.pk, status=H.SUSPENDED, on=dt.date(2024, 7, 1), reason="x"
         )
-    registry.honouree_set_status(
+    status.honouree_set_status(
         by=desk, honouree_id=baotou.pk, status=H.ACTIVE, on=dt.date(2025, 1, 5), reason="回包头工作"
     )
     assert due_codes(desk, dt.date(2025, 1, 1)) == ["baotou_spring_festival_visit"]
 
 
 def test_a_death_ends_every_entitlement_and_is_final(baotou, desk):
-    registry.honouree_set_status(
+    status.honouree_set_status(
         by=desk, honouree_id=baotou.pk, status=H.DECEASED, on=dt.date(2024, 3, 2), reason="病故"
     )
     h = reload(baotou)
@@ -128,27 +129,25 @@ def test_a_death_ends_every_entitlement_and_is_final(baotou, desk):
     assert due_codes(desk, dt.date(2024, 3, 1)) == ["baotou_honour_allowance"], "03-01 was still due"
     assert due_codes(desk, dt.date(2024, 4, 1)) == []
     assert not BenefitDelivery.objects.exclude(recovery="none").exists(), "nothing is recovered after a death"
-    for status in (H.ACTIVE, H.SUSPENDED):
+    for to in (H.ACTIVE, H.SUSPENDED):
         with pytest.raises(TransitionNotAllowed):
-            registry.honouree_set_status(
-                by=desk, honouree_id=h.pk, status=status, on=dt.date(2024, 4, 1), reason="x"
+            status.honouree_set_status(
+                by=desk, honouree_id=h.pk, status=to, on=dt.date(2024, 4, 1), reason="x"
             )
     with pytest.raises(TransitionNotAllowed):
-        registry.honouree_revoke(
-            by=desk, honouree_id=h.pk, on=dt.date(2024, 4, 1), reason="x", grounds="other"
-        )
+        status.honouree_revoke(by=desk, honouree_id=h.pk, on=dt.date(2024, 4, 1), reason="x", grounds="other")
 
 
 def test_status_changes_need_a_reason_and_a_date_after_the_last_change_never_in_the_future(
     baotou, desk, audit
 ):
     with pytest.raises(ValidationFailed) as caught:
-        registry.honouree_set_status(
+        status.honouree_set_status(
             by=desk, honouree_id=baotou.pk, status=H.SUSPENDED, on=dt.date(2024, 1, 1), reason=" "
         )
     assert caught.value.field == "reason"
     with pytest.raises(ValidationFailed) as caught:
-        registry.honouree_set_status(
+        status.honouree_set_status(
             by=desk,
             honouree_id=baotou.pk,
             status=H.SUSPENDED,
@@ -157,27 +156,27 @@ def test_status_changes_need_a_reason_and_a_date_after_the_last_change_never_in_
         )
     assert caught.value.field == "on"
     with pytest.raises(ValidationFailed):  # before the naming
-        registry.honouree_set_status(
+        status.honouree_set_status(
             by=desk, honouree_id=baotou.pk, status=H.SUSPENDED, on=dt.date(2021, 4, 1), reason="x"
         )
-    registry.honouree_set_status(
+    status.honouree_set_status(
         by=desk, honouree_id=baotou.pk, status=H.SUSPENDED, on=dt.date(2024, 5, 1), reason="x"
     )
     with pytest.raises(ValidationFailed) as caught:
-        registry.honouree_set_status(
+        status.honouree_set_status(
             by=desk, honouree_id=baotou.pk, status=H.ACTIVE, on=dt.date(2024, 4, 1), reason="x"
         )
     assert "2024-05-01" in caught.value.zh
     with pytest.raises(NotPermitted):
-        registry.honouree_set_status(
+        status.honouree_set_status(
             by=audit, honouree_id=baotou.pk, status=H.ACTIVE, on=dt.date(2024, 6, 1), reason="x"
         )
     with pytest.raises(Conflict):  # revocation has its own service, with grounds
-        registry.honouree_set_status(
+        status.honouree_set_status(
             by=desk, honouree_id=baotou.pk, status=H.REVOKED, on=dt.date(2024, 6, 1), reason="x"
         )
     # A replay of the same change changes nothing.
-    registry.honouree_set_status(
+    status.honouree_set_status(
         by=desk, honouree_id=baotou.pk, status=H.SUSPENDED, on=dt.date(2024, 6, 1), reason="x"
     )
     assert HonoureeStatusChange.objects.filter(honouree=baotou).count() == 1
@@ -190,7 +189,7 @@ def test_a_revocation_stops_what_is_due_marks_benefit_money_paid_and_debars_for_
     baling_2020, baotou, desk, seeds
 ):
     # 包头's rules set no debarment period; the money part is 包头's, the debarment 巴陵's.
-    registry.honouree_revoke(
+    status.honouree_revoke(
         by=desk,
         honouree_id=baotou.pk,
         on=dt.date(2024, 2, 10),
@@ -216,7 +215,7 @@ def test_a_revocation_stops_what_is_due_marks_benefit_money_paid_and_debars_for_
     assert rs.benefit_money(rs.honouree_page(desk).get(pk=h.pk))["to_recover"] == Decimal("800.00")
     assert not Debarment.objects.filter(person=h.person).exists()
     with pytest.raises(Conflict):  # nothing is given to a revoked honour
-        registry.delivery_record(
+        benefits.delivery_record(
             by=desk,
             entitlement_id=BenefitEntitlement.objects.get(honouree=h, code="baotou_honour_allowance").pk,
             occurrence_on=dt.date(2024, 2, 1),
@@ -224,7 +223,7 @@ def test_a_revocation_stops_what_is_due_marks_benefit_money_paid_and_debars_for_
             evidence="x",
         )
 
-    registry.honouree_revoke(
+    status.honouree_revoke(
         by=desk, honouree_id=baling_2020.pk, on=dt.date(2024, 3, 1), reason="虚报专利", grounds="false_claims"
     )
     bar = Debarment.objects.get(person=baling_2020.person)
@@ -259,11 +258,11 @@ def test_a_conviction_revokes_without_debarment_unless_asked_and_only_where_the_
     baling_2020, baotou, desk
 ):
     with pytest.raises(ValidationFailed) as caught:
-        registry.honouree_revoke(
+        status.honouree_revoke(
             by=desk, honouree_id=baling_2020.pk, on=dt.date(2024, 3, 1), reason="x", grounds="rumour"
         )
     assert caught.value.field == "grounds"
-    registry.honouree_revoke(
+    status.honouree_revoke(
         by=desk,
         honouree_id=baling_2020.pk,
         on=dt.date(2024, 3, 1),
@@ -273,7 +272,7 @@ def test_a_conviction_revokes_without_debarment_unless_asked_and_only_where_the_
     )
     assert not Debarment.objects.exists()
     with pytest.raises(ValidationFailed) as caught:  # 包头's rules have no debarment_years
-        registry.honouree_revoke(
+        status.honouree_revoke(
             by=desk,
             honouree_id=baotou.pk,
             on=dt.date(2024, 3, 1),
@@ -283,7 +282,7 @@ def test_a_conviction_revokes_without_debarment_unless_asked_and_only_where_the_
         )
     assert caught.value.field == "debar"
     assert reload(baotou).status == H.ACTIVE, "nothing was half-done"
-    registry.honouree_revoke(
+    status.honouree_revoke(
         by=desk,
         honouree_id=baotou.pk,
         on=dt.date(2024, 3, 1),
@@ -296,7 +295,7 @@ def test_a_conviction_revokes_without_debarment_unless_asked_and_only_where_the_
 
 def test_revoking_twice_revokes_once(baling_2020, desk):
     for _ in range(2):
-        registry.honouree_revoke(
+        status.honouree_revoke(
             by=desk, honouree_id=baling_2020.pk, on=dt.date(2024, 3, 1), reason="虚报", grounds="false_claims"
         )
     assert Debarment.objects.count() == 1 and HonoureeStatusChange.objects.count() == 1
@@ -305,23 +304,23 @@ def test_revoking_twice_revokes_once(baling_2020, desk):
 def test_a_reinstatement_restores_benefits_withdraws_open_recovery_and_lifts_the_debarment(
     baling_2020, baotou, desk
 ):
-    registry.honouree_revoke(
+    status.honouree_revoke(
         by=desk, honouree_id=baotou.pk, on=dt.date(2024, 2, 10), reason="举报", grounds="other"
     )
     visit = BenefitDelivery.objects.get(entitlement__code="baotou_spring_festival_visit")
-    registry.delivery_settle_recovery(
+    benefits.delivery_settle_recovery(
         by=desk, delivery_id=visit.pk, on=dt.date(2024, 3, 1), note="已退回 500 元"
     )
     with pytest.raises(TransitionNotAllowed):  # a revoked honour is not suspended; it is reinstated
-        registry.honouree_set_status(
+        status.honouree_set_status(
             by=desk, honouree_id=baotou.pk, status=H.SUSPENDED, on=dt.date(2024, 3, 1), reason="x"
         )
     with pytest.raises(Conflict):
-        registry.honouree_set_status(
+        status.honouree_set_status(
             by=desk, honouree_id=baotou.pk, status=H.ACTIVE, on=dt.date(2024, 3, 1), reason="x"
         )
 
-    registry.honouree_reinstate(
+    status.honouree_reinstate(
         by=desk, honouree_id=baotou.pk, on=dt.date(2024, 4, 15), reason="复查：举报不实"
     )
     h = reload(baotou)
@@ -334,15 +333,15 @@ def test_a_reinstatement_restores_benefits_withdraws_open_recovery_and_lifts_the
     assert due_codes(desk, dt.date(2024, 4, 1)) == [], "04-01 fell while revoked"
     assert due_codes(desk, dt.date(2024, 5, 1)) == ["baotou_health_check", "baotou_honour_allowance"]
     assert (
-        registry.honouree_reinstate(by=desk, honouree_id=h.pk, on=dt.date(2024, 4, 15), reason="x").status
+        status.honouree_reinstate(by=desk, honouree_id=h.pk, on=dt.date(2024, 4, 15), reason="x").status
         == H.ACTIVE
     )
     assert HonoureeStatusChange.objects.filter(honouree=h).count() == 2, "a replay adds nothing"
 
-    registry.honouree_revoke(
+    status.honouree_revoke(
         by=desk, honouree_id=baling_2020.pk, on=dt.date(2024, 3, 1), reason="虚报", grounds="false_claims"
     )
-    registry.honouree_reinstate(
+    status.honouree_reinstate(
         by=desk, honouree_id=baling_2020.pk, on=dt.date(2024, 6, 1), reason="行政复议撤销原决定"
     )
     bar = Debarment.objects.get(person=baling_2020.person)
@@ -354,23 +353,21 @@ def test_a_reinstatement_restores_benefits_withdraws_open_recovery_and_lifts_the
 
 
 def test_a_debarment_lifted_on_its_first_day_is_removed(baling_2020, desk):
-    registry.honouree_revoke(
+    status.honouree_revoke(
         by=desk, honouree_id=baling_2020.pk, on=dt.date(2024, 3, 1), reason="虚报", grounds="false_claims"
     )
-    registry.honouree_reinstate(
-        by=desk, honouree_id=baling_2020.pk, on=dt.date(2024, 3, 1), reason="当日更正"
-    )
+    status.honouree_reinstate(by=desk, honouree_id=baling_2020.pk, on=dt.date(2024, 3, 1), reason="当日更正")
     assert not Debarment.objects.exists()
     assert Debarment.history.filter(history_type="-").get().history_user == desk
 
 
 def test_only_a_revoked_honour_is_reinstated(baling_2020, desk):
     with pytest.raises(TransitionNotAllowed):
-        registry.honouree_reinstate(by=desk, honouree_id=baling_2020.pk, on=dt.date(2024, 3, 1), reason="x")
+        status.honouree_reinstate(by=desk, honouree_id=baling_2020.pk, on=dt.date(2024, 3, 1), reason="x")
 
 
 def test_recovery_is_recorded_or_waived_once(baotou, desk):
-    registry.honouree_revoke(
+    status.honouree_revoke(
         by=desk,
         honouree_id=baotou.pk,
         on=dt.date(2024, 2, 10),
@@ -380,19 +377,19 @@ def test_recovery_is_recorded_or_waived_once(baotou, desk):
     )
     allowance, visit = BenefitDelivery.objects.filter(amount__isnull=False).order_by("amount")
     with pytest.raises(ValidationFailed):  # waiving needs a reason
-        registry.delivery_settle_recovery(
+        benefits.delivery_settle_recovery(
             by=desk, delivery_id=allowance.pk, on=dt.date(2024, 3, 1), waived=True
         )
-    registry.delivery_settle_recovery(
+    benefits.delivery_settle_recovery(
         by=desk, delivery_id=allowance.pk, on=dt.date(2024, 3, 1), waived=True, note="经批准免予追回"
     )
     with pytest.raises(Conflict):
-        registry.delivery_settle_recovery(by=desk, delivery_id=allowance.pk, on=dt.date(2024, 3, 2))
+        benefits.delivery_settle_recovery(by=desk, delivery_id=allowance.pk, on=dt.date(2024, 3, 2))
     health = BenefitDelivery.objects.get(amount__isnull=True)
     with pytest.raises(Conflict):  # nothing to recover of a health check
-        registry.delivery_settle_recovery(by=desk, delivery_id=health.pk, on=dt.date(2024, 3, 2))
+        benefits.delivery_settle_recovery(by=desk, delivery_id=health.pk, on=dt.date(2024, 3, 2))
     assert (
-        registry.delivery_settle_recovery(by=desk, delivery_id=visit.pk, on=dt.date(2024, 3, 2)).recovery
+        benefits.delivery_settle_recovery(by=desk, delivery_id=visit.pk, on=dt.date(2024, 3, 2)).recovery
         == "recovered"
     )
 
@@ -417,7 +414,7 @@ def test_funding_is_told_of_a_revocation_and_a_reinstatement(baotou, desk):
     for signal, receiver in receivers.items():
         signal.connect(receiver, dispatch_uid=f"test-{id(receiver)}")
     try:
-        registry.honouree_revoke(
+        status.honouree_revoke(
             by=desk,
             honouree_id=baotou.pk,
             on=dt.date(2024, 2, 10),
@@ -425,7 +422,7 @@ def test_funding_is_told_of_a_revocation_and_a_reinstatement(baotou, desk):
             grounds="false_claims",
             debar=False,
         )
-        registry.honouree_reinstate(by=desk, honouree_id=baotou.pk, on=dt.date(2024, 3, 1), reason="复查")
+        status.honouree_reinstate(by=desk, honouree_id=baotou.pk, on=dt.date(2024, 3, 1), reason="复查")
     finally:
         for signal, receiver in receivers.items():
             signal.disconnect(dispatch_uid=f"test-{id(receiver)}")
@@ -444,7 +441,7 @@ def test_a_failing_receiver_of_honour_revoked_undoes_the_whole_revocation(baling
     honour_revoked.connect(funding_fails, dispatch_uid="test-failing-funding")
     try:
         with pytest.raises(RuntimeError):
-            registry.honouree_revoke(
+            status.honouree_revoke(
                 by=desk,
                 honouree_id=baling_2020.pk,
                 on=dt.date(2024, 3, 1),
@@ -461,7 +458,7 @@ def test_a_failing_receiver_of_honour_revoked_undoes_the_whole_revocation(baling
 def test_the_intake_keeps_counting_a_suspended_honouree_as_honoured_the_log_answers_any_day(
     baling_2020, desk
 ):
-    registry.honouree_set_status(
+    status.honouree_set_status(
         by=desk, honouree_id=baling_2020.pk, status=H.SUSPENDED, on=dt.date(2024, 1, 1), reason="x"
     )
     h = rs.honouree_page(desk).get(pk=baling_2020.pk)

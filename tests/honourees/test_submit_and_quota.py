@@ -6,9 +6,9 @@ import pytest
 
 from backend.errors import Conflict, NotPermitted, QuotaExceeded, ValidationFailed
 from backend.idnumbers import id_check_char
-from honourees import services
 from honourees.models import Debarment, Honouree, Nomination, Person, PriorHonour, RecommendingUnit, Round
 from honourees.seeds import SEEDS
+from honourees.services import intake, review
 from tests.honourees.conftest import good_fields, person_data, unit_of
 from tests.honourees.intake_steps import draft, qualify, reload, start_review, submitted
 
@@ -65,7 +65,7 @@ def test_a_unit_submits_up_to_its_quota_and_the_next_one_is_refused(rounds, cler
         assert submitted(round_, unit, clerk, name=f"甲{i}").status == S.SUBMITTED
     one_more = draft(round_, unit, clerk, name="超额")
     with pytest.raises(QuotaExceeded) as caught:
-        services.nomination_submit(by=clerk, nomination_id=one_more.pk)
+        intake.nomination_submit(by=clerk, nomination_id=one_more.pk)
     assert f"{quota} 名" in caught.value.zh and f"may send {quota}" in caught.value.en
     assert reload(one_more).status == S.DRAFT
     assert Nomination.objects.filter(unit=unit).exclude(status__in=Nomination.NOT_COUNTED).count() == quota
@@ -76,7 +76,7 @@ def test_a_baotou_reform_pilot_unit_may_send_two_more(rounds, clerk_of):
     society = unit_of(round_, "society")
     RecommendingUnit.objects.filter(pk=society.pk).update(is_pilot=True)
     society.refresh_from_db()
-    assert services.quota_for(round_, society) == 5
+    assert intake.quota_for(round_, society) == 5
     clerk = clerk_of(society)
     for i in range(5):
         submitted(round_, society, clerk, name=f"试点{i}")
@@ -97,18 +97,18 @@ def test_drafts_and_withdrawn_nominations_do_not_use_the_quota(rounds, clerk_of,
     unit = unit_of(round_, "enterprise_union")  # quota 2
     clerk = clerk_of(unit)
     drafts = [draft(round_, unit, clerk, name=f"草稿{i}") for i in range(4)]  # drafts are not limited
-    first, second = (services.nomination_submit(by=clerk, nomination_id=n.pk) for n in drafts[:2])
+    first, second = (intake.nomination_submit(by=clerk, nomination_id=n.pk) for n in drafts[:2])
     with pytest.raises(QuotaExceeded):
-        services.nomination_submit(by=clerk, nomination_id=drafts[2].pk)
+        intake.nomination_submit(by=clerk, nomination_id=drafts[2].pk)
 
-    services.nomination_withdraw(by=clerk, nomination_id=first.pk, reason="本人放弃")
-    assert services.nomination_submit(by=clerk, nomination_id=drafts[2].pk).status == S.SUBMITTED
+    intake.nomination_withdraw(by=clerk, nomination_id=first.pk, reason="本人放弃")
+    assert intake.nomination_submit(by=clerk, nomination_id=drafts[2].pk).status == S.SUBMITTED
     with pytest.raises(QuotaExceeded):
-        services.nomination_submit(by=clerk, nomination_id=drafts[3].pk)
+        intake.nomination_submit(by=clerk, nomination_id=drafts[3].pk)
 
-    services.nomination_return(by=office, nomination_id=second.pk, reason="请补充证明材料")
+    intake.nomination_return(by=office, nomination_id=second.pk, reason="请补充证明材料")
     assert reload(second).status == S.DRAFT
-    assert services.nomination_submit(by=clerk, nomination_id=drafts[3].pk).status == S.SUBMITTED
+    assert intake.nomination_submit(by=clerk, nomination_id=drafts[3].pk).status == S.SUBMITTED
 
 
 def test_a_rejected_nomination_still_uses_its_units_slot(rounds, clerk_of, office):
@@ -118,7 +118,7 @@ def test_a_rejected_nomination_still_uses_its_units_slot(rounds, clerk_of, offic
     n = submitted(round_, unit, clerk)
     start_review(office, round_)
     qualify(office, n, ok=False, note="未征求部门意见")
-    services.round_set_status(by=office, round_id=round_.pk, status=Round.Status.OPEN)
+    review.round_set_status(by=office, round_id=round_.pk, status=Round.Status.OPEN)
     with pytest.raises(QuotaExceeded):
         submitted(round_, unit, clerk, name="另一人")
 
@@ -128,7 +128,7 @@ def test_submitting_twice_submits_once(rounds, clerk_of):
     unit = unit_of(round_, "enterprise_union")
     clerk = clerk_of(unit)
     n = submitted(round_, unit, clerk)
-    assert services.nomination_submit(by=clerk, nomination_id=n.pk).status == S.SUBMITTED
+    assert intake.nomination_submit(by=clerk, nomination_id=n.pk).status == S.SUBMITTED
     assert n.history.filter(history_change_reason="submitted").count() == 1
 
 
@@ -139,7 +139,7 @@ def test_nothing_is_submitted_once_the_round_has_closed_intake(rounds, clerk_of,
     n = draft(round_, unit, clerk)
     start_review(office, round_)
     with pytest.raises(Conflict):
-        services.nomination_submit(by=clerk, nomination_id=n.pk)
+        intake.nomination_submit(by=clerk, nomination_id=n.pk)
 
 
 # --- who may touch a nomination --------------------------------------------------------------------------
@@ -154,7 +154,7 @@ def test_clerks_cannot_touch_other_units_nominations(rounds, clerk_of, auditor, 
     with pytest.raises(NotPermitted):  # nominating into another unit
         draft(round_, theirs, clerk)
     with pytest.raises(NotPermitted):  # editing another unit's draft, even by moving it to one's own unit
-        services.nomination_save(
+        intake.nomination_save(
             by=clerk,
             round_id=round_.pk,
             unit_id=ours.pk,
@@ -163,20 +163,20 @@ def test_clerks_cannot_touch_other_units_nominations(rounds, clerk_of, auditor, 
             fields=good_fields(),
         )
     with pytest.raises(NotPermitted):
-        services.nomination_submit(by=clerk, nomination_id=n.pk)
+        intake.nomination_submit(by=clerk, nomination_id=n.pk)
     with pytest.raises(NotPermitted):
-        services.nomination_withdraw(by=clerk, nomination_id=n.pk)
+        intake.nomination_withdraw(by=clerk, nomination_id=n.pk)
     for outsider in (auditor, nobody):
         with pytest.raises(NotPermitted):
-            services.nomination_submit(by=outsider, nomination_id=n.pk)
+            intake.nomination_submit(by=outsider, nomination_id=n.pk)
     assert reload(n).status == S.DRAFT and reload(n).unit_id == theirs.pk
 
-    services.nomination_submit(by=other, nomination_id=n.pk)
+    intake.nomination_submit(by=other, nomination_id=n.pk)
     with pytest.raises(NotPermitted):  # a replayed submit is still only for the unit's own clerk
-        services.nomination_submit(by=clerk, nomination_id=n.pk)
-    services.nomination_withdraw(by=other, nomination_id=n.pk)
+        intake.nomination_submit(by=clerk, nomination_id=n.pk)
+    intake.nomination_withdraw(by=other, nomination_id=n.pk)
     with pytest.raises(NotPermitted):  # nor a replayed withdrawal
-        services.nomination_withdraw(by=clerk, nomination_id=n.pk)
+        intake.nomination_withdraw(by=clerk, nomination_id=n.pk)
 
 
 def test_only_the_office_may_review(rounds, clerk_of, expert):
@@ -186,11 +186,11 @@ def test_only_the_office_may_review(rounds, clerk_of, expert):
     n = submitted(round_, unit, clerk)
     for who in (clerk, expert):
         with pytest.raises(NotPermitted):
-            services.round_set_status(by=who, round_id=round_.pk, status=Round.Status.REVIEWING)
+            review.round_set_status(by=who, round_id=round_.pk, status=Round.Status.REVIEWING)
         with pytest.raises(NotPermitted):
-            services.nomination_qualify(by=who, nomination_id=n.pk, judgements={})
+            review.nomination_qualify(by=who, nomination_id=n.pk, judgements={})
         with pytest.raises(NotPermitted):
-            services.nomination_return(by=who, nomination_id=n.pk, reason="x")
+            intake.nomination_return(by=who, nomination_id=n.pk, reason="x")
 
 
 # --- eligibility ------------------------------------------------------------------------------------------
@@ -202,7 +202,7 @@ def test_baling_refuses_someone_born_before_1963(rounds, clerk_of):
     clerk = clerk_of(unit)
     old = draft(round_, unit, clerk, person=person_data("老师傅", birth=dt.date(1962, 12, 31)))
     with pytest.raises(ValidationFailed) as caught:
-        services.nomination_submit(by=clerk, nomination_id=old.pk)
+        intake.nomination_submit(by=clerk, nomination_id=old.pk)
     zh, en = eligibility_error(caught)
     assert "1962-12-31 早于 1963-01-01" in zh and "before 1963-01-01" in en
     assert caught.value.errors[0].field == "eligibility[0]"
@@ -293,9 +293,9 @@ def test_a_debarred_person_cannot_be_nominated_or_submitted(rounds, clerk_of, of
         ends_on=today + dt.timedelta(days=300),
     )
     with pytest.raises(ValidationFailed) as caught:  # the draft made before the ban is not sent
-        services.nomination_submit(by=clerk, nomination_id=waiting.pk)
+        intake.nomination_submit(by=clerk, nomination_id=waiting.pk)
     assert "虚报获奖" in caught.value.zh and "Barred from nomination" in caught.value.en
-    services.nomination_withdraw(by=clerk, nomination_id=waiting.pk)
+    intake.nomination_withdraw(by=clerk, nomination_id=waiting.pk)
     with pytest.raises(ValidationFailed) as caught:  # and no new nomination is taken
         draft(round_, unit, clerk, person=liar)
     assert caught.value.field == "id_number" and "虚报获奖" in caught.value.zh
@@ -369,7 +369,7 @@ def test_someone_already_named_by_the_scheme_is_not_nominated_again(rounds, cler
         status=Honouree.Status.REVOKED
     )  # a revoked title does not count
     n = Nomination.objects.get(round=round_, person=person)
-    assert services.nomination_submit(by=clerk, nomination_id=n.pk).status == S.SUBMITTED
+    assert intake.nomination_submit(by=clerk, nomination_id=n.pk).status == S.SUBMITTED
 
 
 @pytest.mark.parametrize(
@@ -447,18 +447,18 @@ def test_judgement_items_need_a_decision_from_the_reviewers(rounds, clerk_of, of
     start_review(office, round_)
 
     with pytest.raises(ValidationFailed) as caught:
-        services.nomination_qualify(by=office, nomination_id=n.pk, judgements={"6": {"ok": True}})
+        review.nomination_qualify(by=office, nomination_id=n.pk, judgements={"6": {"ok": True}})
     assert caught.value.field == "judgements"
     assert [e.field for e in caught.value.errors] == ["judgements[7]"]
     with pytest.raises(ValidationFailed):  # a decision is {ok: bool}, not a word
-        services.nomination_qualify(by=office, nomination_id=n.pk, judgements={"6": {"ok": True}, "7": "yes"})
+        review.nomination_qualify(by=office, nomination_id=n.pk, judgements={"6": {"ok": True}, "7": "yes"})
     with pytest.raises(ValidationFailed):  # and a decision on a check that needs none is a mistake
-        services.nomination_qualify(
+        review.nomination_qualify(
             by=office, nomination_id=n.pk, judgements={"6": {"ok": True}, "7": {"ok": True}, "0": "ok"}
         )
     assert reload(n).status == S.SUBMITTED
 
-    rejected = services.nomination_qualify(
+    rejected = review.nomination_qualify(
         by=office, nomination_id=n.pk, judgements={6: {"ok": True}, 7: {"ok": False, "note": "现任副局长"}}
     )
     assert rejected.status == S.REJECTED
@@ -613,6 +613,6 @@ def test_a_submitted_nomination_is_not_edited_until_returned(rounds, clerk_of, o
     n = submitted(round_, unit, clerk, person=person)
     edit = dict(by=clerk, round_id=round_.pk, unit_id=unit.pk, nomination_id=n.pk, person=person)
     with pytest.raises(Conflict):
-        services.nomination_save(**edit, fields=good_fields(trade="铣工"))
-    services.nomination_return(by=office, nomination_id=n.pk, reason="工种填写有误")
-    assert services.nomination_save(**edit, fields=good_fields(trade="铣工")).trade == "铣工"
+        intake.nomination_save(**edit, fields=good_fields(trade="铣工"))
+    intake.nomination_return(by=office, nomination_id=n.pk, reason="工种填写有误")
+    assert intake.nomination_save(**edit, fields=good_fields(trade="铣工")).trade == "铣工"

@@ -17,9 +17,10 @@ from openpyxl import Workbook, load_workbook
 from backend.errors import NotPermitted, ValidationFailed
 from backend.idnumbers import id_check_char
 from backend.models import PersonalDataAccess
-from honourees import eligibility, services
+from honourees import eligibility
 from honourees.imports import nominations_import, votes_import, write_vote_sheet
 from honourees.models import Nomination
+from honourees.services import intake, review
 from honourees.summary_xlsx import read_summary, write_summary
 from tests.honourees.conftest import make_id, person_data, unit_of
 
@@ -284,7 +285,7 @@ def test_export_then_import_then_export_gives_back_every_cell_and_every_field(ba
     made = three_nominations(baling, unit, clerk, nominate)
     first = write_summary(baling, of_round(baling), unit, filled_on=FILLED_ON)
     for n in made:
-        services.nomination_withdraw(by=clerk, nomination_id=n.pk, reason="re-imported")
+        intake.nomination_withdraw(by=clerk, nomination_id=n.pk, reason="re-imported")
 
     imported = nominations_import(by=clerk, round_id=baling.pk, unit_id=unit.pk, file=first)
     second = write_summary(
@@ -328,7 +329,7 @@ def test_the_round_trip_keeps_route_codes_of_a_round_that_has_routes(rounds, cle
     made = nominate(r, unit, clerk, claimed_routes=["competition", "patent_or_heritage"])
     first = write_summary(r, of_round(r), unit)
     assert sheet(first)["S5"].value == "competition、patent_or_heritage"
-    services.nomination_withdraw(by=clerk, nomination_id=made.pk)
+    intake.nomination_withdraw(by=clerk, nomination_id=made.pk)
 
     (again,) = nominations_import(by=clerk, round_id=r.pk, unit_id=unit.pk, file=first)
 
@@ -399,7 +400,7 @@ def test_text_that_looks_like_a_formula_is_stored_as_text_and_survives_the_round
     assert ws["J5"].value == risky[0] and ws["J5"].quotePrefix
     assert ws["N5"].value == "-1+1" and ws["N5"].quotePrefix
 
-    services.nomination_withdraw(by=clerk, nomination_id=made.pk)
+    intake.nomination_withdraw(by=clerk, nomination_id=made.pk)
     (again,) = nominations_import(by=clerk, round_id=baling.pk, unit_id=unit.pk, file=data)
     assert (again.person.name, again.expertise, again.trade, again.industry, again.phone) == (
         "=1+1",
@@ -794,7 +795,7 @@ def test_export_summary_writes_a_file_that_imports_back_and_logs_the_identity_nu
     baling, unit, clerk, office, nominate, tmp_path
 ):
     made = three_nominations(baling, unit, clerk, nominate)
-    services.nomination_withdraw(by=clerk, nomination_id=made[0].pk)
+    intake.nomination_withdraw(by=clerk, nomination_id=made[0].pk)
     path = tmp_path / "out.xlsx"
 
     call_command(
@@ -848,8 +849,8 @@ def bayu_vote(rounds, office, clerk_of, nominate):
         for name in ("张一", "李二", "王三")
     ]
     for n in made:
-        services.nomination_submit(by=clerk, nomination_id=n.pk)
-    services.round_set_status(by=office, round_id=r.pk, status="reviewing")
+        intake.nomination_submit(by=clerk, nomination_id=n.pk)
+    review.round_set_status(by=office, round_id=r.pk, status="reviewing")
     for n in made:
         n.refresh_from_db()
         judge = {
@@ -858,8 +859,8 @@ def bayu_vote(rounds, office, clerk_of, nominate):
             if c.outcome == eligibility.JUDGE
         }
         assert judge, "巴渝 has a judgement item to decide"
-        services.nomination_qualify(by=office, nomination_id=n.pk, judgements=judge)
-    services.round_shortlist(by=office, round_id=r.pk, nomination_ids=[n.pk for n in made])
+        review.nomination_qualify(by=office, nomination_id=n.pk, judgements=judge)
+    review.round_shortlist(by=office, round_id=r.pk, nomination_ids=[n.pk for n in made])
     return r, made
 
 

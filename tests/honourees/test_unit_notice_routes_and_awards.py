@@ -3,8 +3,8 @@
 import pytest
 
 from backend.errors import ValidationFailed
-from honourees import services
 from honourees.models import Nomination
+from honourees.services import intake, naming
 from tests.honourees.conftest import unit_of
 
 pytestmark = pytest.mark.django_db
@@ -21,18 +21,18 @@ def test_baotou_needs_the_units_own_notice_to_have_run_its_three_working_days(ro
     unit = unit_of(r, "direct_union")
     clerk = clerk_of(unit)
     missing = nominate(r, unit, clerk, unit_notice_starts_on="")
-    error = refusal(lambda: services.nomination_submit(by=clerk, nomination_id=missing.pk))
+    error = refusal(lambda: intake.nomination_submit(by=clerk, nomination_id=missing.pk))
     assert error.field == "unit_notice_starts_on" and "不少于 3 个工作日" in error.zh
 
     from django.utils import timezone
 
     today = timezone.localdate()
     running = nominate(r, unit, clerk, unit_notice_starts_on=today.isoformat())
-    error = refusal(lambda: services.nomination_submit(by=clerk, nomination_id=running.pk))
+    error = refusal(lambda: intake.nomination_submit(by=clerk, nomination_id=running.pk))
     assert error.field == "unit_notice_starts_on" and "结束后才能报送" in error.zh
 
     done = nominate(r, unit, clerk, unit_notice_starts_on="2023-02-01")  # Wed: runs to Fri 02-03
-    assert services.nomination_submit(by=clerk, nomination_id=done.pk).status == "submitted"
+    assert intake.nomination_submit(by=clerk, nomination_id=done.pk).status == "submitted"
 
 
 def test_a_round_without_a_unit_notice_rule_does_not_ask_for_one(rounds, clerk_of, nominate):
@@ -40,7 +40,7 @@ def test_a_round_without_a_unit_notice_rule_does_not_ask_for_one(rounds, clerk_o
     unit = unit_of(r, "county_union")
     clerk = clerk_of(unit)
     n = nominate(r, unit, clerk, unit_notice_starts_on="")
-    assert services.nomination_submit(by=clerk, nomination_id=n.pk).status == "submitted"
+    assert intake.nomination_submit(by=clerk, nomination_id=n.pk).status == "submitted"
 
 
 def test_claimed_routes_must_be_codes_of_the_round(rounds, clerk_of, nominate):
@@ -65,11 +65,11 @@ def test_a_provincial_competition_placing_is_not_a_provincial_honour_for_baling(
     }
     n = nominate(r, unit, clerk, awards=[placing])
     assert n.awards[0]["kind"] == "competition"
-    assert services.nomination_submit(by=clerk, nomination_id=n.pk).status == "submitted"
+    assert intake.nomination_submit(by=clerk, nomination_id=n.pk).status == "submitted"
 
     honour = dict(placing, name="湖南省技术能手", kind="荣誉")
     barred = nominate(r, unit, clerk, awards=[honour])
-    error = refusal(lambda: services.nomination_submit(by=clerk, nomination_id=barred.pk))
+    error = refusal(lambda: intake.nomination_submit(by=clerk, nomination_id=barred.pk))
     assert "湖南省技术能手" in error.zh
 
 
@@ -98,8 +98,8 @@ def test_a_long_reason_is_kept_whole_on_the_nomination_even_though_history_holds
     r = rounds["baling"]
     unit = unit_of(r, "county_union")
     clerk = clerk_of(unit)
-    n = services.nomination_submit(by=clerk, nomination_id=nominate(r, unit, clerk).pk)
+    n = intake.nomination_submit(by=clerk, nomination_id=nominate(r, unit, clerk).pk)
     reason = "经核查，申报材料中的获奖证书与授予单位档案不符。" * 8
-    out = services.nomination_disqualify(by=office, nomination_id=n.pk, reason=reason)
+    out = naming.nomination_disqualify(by=office, nomination_id=n.pk, reason=reason)
     assert out.status == "disqualified" and out.review_note == reason
     assert len(out.history.first().history_change_reason) <= 100

@@ -5,7 +5,7 @@ import subprocess
 
 import pytest
 
-from honourees import registry
+from honourees.services import status
 from reports.certificates import build, certificate_date
 from tests.funding.conftest import name_directly
 
@@ -23,7 +23,7 @@ def test_a_round_prints_one_certificate_per_standing_honouree(seeds, office, tmp
     a = name_directly(baling, office, name="甲工匠")
     name_directly(baling, office, name="乙工匠")
     revoked = name_directly(baling, office, name="丙工匠")
-    registry.honouree_revoke(
+    status.honouree_revoke(
         by=office,
         honouree_id=revoked.pk,
         on=dt.date(2024, 1, 8),

@@ -11,8 +11,8 @@ from openpyxl import load_workbook
 
 from backend.idnumbers import mask_id_number
 from backend.models import PersonalDataAccess
-from honourees import registry
 from honourees.models import BenefitEntitlement
+from honourees.services import benefits
 from reports import exports
 from studios.services.sessions import sessions_verify
 from tests.honourees.registry_steps import baotou_treatment_items, past_round, register
@@ -74,14 +74,14 @@ def baotou_deliveries(seeds, desk):
     baotou_treatment_items()
     h = register(desk, past_round(seeds["baotou"], 2021), name="包头甲", named_on=dt.date(2021, 4, 28))
     codes = {e.code: e for e in BenefitEntitlement.objects.filter(honouree=h)}
-    registry.delivery_record(
+    benefits.delivery_record(
         by=desk,
         entitlement_id=codes["baotou_spring_festival_visit"].pk,
         occurrence_on=dt.date(2024, 1, 20),
         delivered_on=dt.date(2024, 1, 22),
         evidence="=cmd|'/c calc'!A0",
     )
-    registry.delivery_record(
+    benefits.delivery_record(
         by=desk,
         entitlement_id=codes["baotou_honour_allowance"].pk,
         occurrence_on=dt.date(2024, 2, 1),

@@ -20,18 +20,18 @@ def name_one_through_the_intake(baling, office, make_user, name="周建华") -> 
     clerk = make_user("clerk_x", "unit_clerk")
     UnitClerk.objects.create(user=clerk, unit=unit)
     experts = [make_user("exp1", "expert"), make_user("exp2", "expert")]
-    from honourees import services as intake
     from honourees.models import Round
+    from honourees.services import naming, review
 
     Round.objects.filter(pk=baling.pk).update(status=Round.Status.OPEN)
     n = submitted(baling, unit, clerk, name=name)
     start_review(office, baling)
     qualify(office, n)
     expert_review(office, experts, {n: (92, 90)})
-    intake.nomination_record_inspection(by=office, nomination_id=n.pk, notes="现场考察属实")
-    intake.round_propose(by=office, round_id=baling.pk, tiers={n.pk: "named"})
-    intake.round_start_notice(by=office, round_id=baling.pk, starts_on=dt.date(2023, 10, 23))
-    (honouree,) = intake.round_name(by=office, round_id=baling.pk, named_on=dt.date(2023, 10, 30))
+    review.nomination_record_inspection(by=office, nomination_id=n.pk, notes="现场考察属实")
+    naming.round_propose(by=office, round_id=baling.pk, tiers={n.pk: "named"})
+    naming.round_start_notice(by=office, round_id=baling.pk, starts_on=dt.date(2023, 10, 23))
+    (honouree,) = naming.round_name(by=office, round_id=baling.pk, named_on=dt.date(2023, 10, 30))
     return honouree
 
 

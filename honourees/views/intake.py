@@ -21,11 +21,13 @@ from backend.idnumbers import mask_id_number
 from backend.input import form_date, form_int
 from backend.personal_data import id_number_for
 from backend.roles import Role, has_role
-from honourees import selectors, services, stages
+from honourees import stages
 from honourees.eligibility import JUDGE
 from honourees.forms import NominationForm
 from honourees.models import ExpertAssignment, Nomination, Objection, RecommendingUnit, Round
 from honourees.rules import TIER_LABELS
+from honourees.selectors import intake as intake_selectors
+from honourees.services import core, intake, naming, review
 
 S = Nomination.Status
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -39,17 +41,17 @@ action = post_action(fallback="home", max_errors=20)
 
 @login_required
 def nomination_list(request):
-    qs = selectors.nominations_for(request.user).order_by("-round__year", "unit__name", "id")
+    qs = intake_selectors.nominations_for(request.user).order_by("-round__year", "unit__name", "id")
     round_id = form_int(request.GET.get("round"))
     if round_id:
         qs = qs.filter(round_id=round_id)
-    unit = selectors.clerk_unit(request.user)
-    open_rounds = selectors.rounds_for(request.user).filter(status=Round.Status.OPEN)
+    unit = intake_selectors.clerk_unit(request.user)
+    open_rounds = intake_selectors.rounds_for(request.user).filter(status=Round.Status.OPEN)
     quotas = []
     if unit:
         for r in open_rounds.filter(scheme=unit.scheme):
             quotas.append(
-                {"round": r, "used": services.quota_used(r, unit), "quota": services.quota_for(r, unit)}
+                {"round": r, "used": intake.quota_used(r, unit), "quota": intake.quota_for(r, unit)}
             )
     return render(
         request,
@@ -65,7 +67,7 @@ def nomination_list(request):
 
 
 def _form_page(request, round_, form, nomination=None):
-    unit = selectors.clerk_unit(request.user)
+    unit = intake_selectors.clerk_unit(request.user)
     units = (
         RecommendingUnit.objects.filter(scheme=round_.scheme)
         if has_role(request.user, Role.TALENT_OFFICE)
@@ -99,9 +101,9 @@ def _save_from_form(request, round_, form, nomination=None):
         unit_id = form_int(request.POST.get("unit"))
         channel = request.POST.get("channel") or Nomination.Channel.UNIT
     else:
-        unit = selectors.clerk_unit(request.user)
+        unit = intake_selectors.clerk_unit(request.user)
         unit_id, channel = (unit.pk if unit else None), Nomination.Channel.UNIT
-    return services.nomination_save(
+    return intake.nomination_save(
         by=request.user,
         round_id=round_.pk,
         unit_id=unit_id,
@@ -114,7 +116,7 @@ def _save_from_form(request, round_, form, nomination=None):
 
 @login_required
 def nomination_new(request, round_id: int):
-    round_ = get_object_or_404(selectors.rounds_for(request.user), pk=round_id)
+    round_ = get_object_or_404(intake_selectors.rounds_for(request.user), pk=round_id)
     form = NominationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -129,7 +131,7 @@ def nomination_new(request, round_id: int):
 
 @login_required
 def nomination_edit(request, pk: int):
-    n = get_object_or_404(selectors.nominations_for(request.user), pk=pk)
+    n = get_object_or_404(intake_selectors.nominations_for(request.user), pk=pk)
     initial = NominationForm.initial_from(n)
     initial["id_number"] = mask_id_number(n.person.id_number)
     form = NominationForm(request.POST or None, initial=initial)
@@ -146,7 +148,7 @@ def nomination_edit(request, pk: int):
 
 @login_required
 def nomination_detail(request, pk: int):
-    qs = selectors.nominations_for(request.user).prefetch_related(
+    qs = intake_selectors.nominations_for(request.user).prefetch_related(
         "attachments",
         Prefetch("objections", queryset=Objection.objects.order_by("id")),
         Prefetch("assignments", queryset=ExpertAssignment.objects.select_related("expert")),
@@ -162,7 +164,7 @@ def nomination_detail(request, pk: int):
             "n": n,
             "id_number": id_number_for(user, n.person, purpose="nomination page"),
             "is_office": is_office,
-            "can_edit": n.status == S.DRAFT and services._can_edit_unit(user, n.unit),
+            "can_edit": n.status == S.DRAFT and core.can_edit_unit(user, n.unit),
             "judge_checks": [e for e in n.eligibility if e.get("outcome") == JUDGE],
             "path": stages.path_for(n.round),
             "my_assignment": my_assignment,
@@ -174,19 +176,19 @@ def nomination_detail(request, pk: int):
 
 @action
 def nomination_submit(request, pk):
-    services.nomination_submit(by=request.user, nomination_id=pk)
+    intake.nomination_submit(by=request.user, nomination_id=pk)
     return _("Submitted to the talent office.")
 
 
 @action
 def nomination_withdraw(request, pk):
-    services.nomination_withdraw(by=request.user, nomination_id=pk, reason=request.POST.get("reason", ""))
+    intake.nomination_withdraw(by=request.user, nomination_id=pk, reason=request.POST.get("reason", ""))
     return _("Withdrawn.")
 
 
 @action
 def nomination_return(request, pk):
-    services.nomination_return(by=request.user, nomination_id=pk, reason=request.POST.get("reason", ""))
+    intake.nomination_return(by=request.user, nomination_id=pk, reason=request.POST.get("reason", ""))
     return _("Returned to the unit for correction.")
 
 
@@ -197,7 +199,7 @@ def nomination_qualify(request, pk):
         if key.startswith("judge_") and value in ("yes", "no"):
             index = key.removeprefix("judge_")
             judgements[index] = {"ok": value == "yes", "note": request.POST.get(f"note_{index}", "")}
-    n = services.nomination_qualify(
+    n = review.nomination_qualify(
         by=request.user, nomination_id=pk, judgements=judgements, note=request.POST.get("note", "")
     )
     return _("Qualification recorded: %(status)s") % {"status": n.get_status_display()}
@@ -205,7 +207,7 @@ def nomination_qualify(request, pk):
 
 @action
 def nomination_disqualify(request, pk):
-    services.nomination_disqualify(
+    naming.nomination_disqualify(
         by=request.user,
         nomination_id=pk,
         reason=request.POST.get("reason", ""),
@@ -216,13 +218,13 @@ def nomination_disqualify(request, pk):
 
 @action
 def nomination_defense(request, pk):
-    services.nomination_record_defense(by=request.user, nomination_id=pk, score=request.POST.get("score", ""))
+    review.nomination_record_defense(by=request.user, nomination_id=pk, score=request.POST.get("score", ""))
     return _("Defense score recorded.")
 
 
 @action
 def nomination_inspection(request, pk):
-    services.nomination_record_inspection(
+    review.nomination_record_inspection(
         by=request.user,
         nomination_id=pk,
         notes=request.POST.get("notes", ""),
@@ -233,7 +235,7 @@ def nomination_inspection(request, pk):
 
 @action
 def objection_add(request, pk):
-    services.objection_record(
+    naming.objection_record(
         by=request.user,
         nomination_id=pk,
         received_on=form_date(request.POST.get("received_on"), field="received_on", required=True),
@@ -244,7 +246,7 @@ def objection_add(request, pk):
 
 @action
 def objection_decide(request, pk):
-    services.objection_decide(
+    naming.objection_decide(
         by=request.user,
         objection_id=pk,
         upheld=request.POST.get("upheld") == "yes",
@@ -258,7 +260,7 @@ def objection_decide(request, pk):
 def nomination_pdf(request, pk: int):
     from honourees.pdf import nomination_pdf as render_pdf
 
-    n = get_object_or_404(selectors.nominations_for(request.user), pk=pk)
+    n = get_object_or_404(intake_selectors.nominations_for(request.user), pk=pk)
     response = HttpResponse(render_pdf(n, user=request.user), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="nomination-{n.pk}.pdf"'
     return response
@@ -295,10 +297,12 @@ def attachment_download(request, pk: int):
 
 @login_required
 def round_detail(request, pk: int):
-    round_ = get_object_or_404(selectors.rounds_for(request.user), pk=pk)
+    round_ = get_object_or_404(intake_selectors.rounds_for(request.user), pk=pk)
     user = request.user
     is_office = has_role(user, Role.TALENT_OFFICE)
-    nominations = selectors.nominations_for(user).filter(round=round_).order_by("status", "unit__name", "id")
+    nominations = (
+        intake_selectors.nominations_for(user).filter(round=round_).order_by("status", "unit__name", "id")
+    )
     path = stages.path_for(round_)
     waiting = {}
     if is_office:
@@ -312,7 +316,7 @@ def round_detail(request, pk: int):
         "honourees/round_detail.html",
         {
             "round": round_,
-            "pipeline": selectors.pipeline(round_),
+            "pipeline": intake_selectors.pipeline(round_),
             "nominations": nominations,
             "is_office": is_office,
             "waiting": waiting,
@@ -321,7 +325,7 @@ def round_detail(request, pk: int):
             "experts": experts if is_office else [],
             "uses_notice": stages.uses_notice(round_),
             "tiers": [(t, TIER_LABELS.get(t, t)) for t in round_.rules.get("tiers", [])],
-            "unit": selectors.clerk_unit(user),
+            "unit": intake_selectors.clerk_unit(user),
             "objections": Objection.objects.filter(nomination__round=round_).select_related(
                 "nomination__person"
             )
@@ -333,7 +337,7 @@ def round_detail(request, pk: int):
 
 @action
 def round_status(request, pk):
-    r = services.round_set_status(by=request.user, round_id=pk, status=request.POST.get("status", ""))
+    r = review.round_set_status(by=request.user, round_id=pk, status=request.POST.get("status", ""))
     return _("The round is now: %(status)s") % {"status": r.get_status_display()}
 
 
@@ -341,14 +345,14 @@ def round_status(request, pk):
 def round_assign(request, pk):
     ids = [int(i) for i in request.POST.getlist("nominations") if i.isdigit()]
     experts = [int(i) for i in request.POST.getlist("experts") if i.isdigit()]
-    made = services.experts_assign(by=request.user, nomination_ids=ids, expert_ids=experts)
+    made = review.experts_assign(by=request.user, nomination_ids=ids, expert_ids=experts)
     return _("%(count)s assignments.") % {"count": len(made)}
 
 
 @action
 def round_shortlist(request, pk):
     ids = [int(i) for i in request.POST.getlist("nominations") if i.isdigit()]
-    kept = services.round_shortlist(by=request.user, round_id=pk, nomination_ids=ids or None)
+    kept = review.round_shortlist(by=request.user, round_id=pk, nomination_ids=ids or None)
     return _("%(count)s shortlisted.") % {"count": len(kept)}
 
 
@@ -358,7 +362,7 @@ def round_propose(request, pk):
     for key, value in request.POST.items():
         if key.startswith("tier_") and value:
             tiers[int(key.removeprefix("tier_"))] = value
-    proposed = services.round_propose(
+    proposed = naming.round_propose(
         by=request.user, round_id=pk, tiers=tiers, note=request.POST.get("note", "")
     )
     return _("%(count)s proposed.") % {"count": len(proposed)}
@@ -366,7 +370,7 @@ def round_propose(request, pk):
 
 @action
 def round_notice(request, pk):
-    r = services.round_start_notice(
+    r = naming.round_start_notice(
         by=request.user,
         round_id=pk,
         starts_on=form_date(request.POST.get("starts_on"), field="starts_on", required=True),
@@ -379,7 +383,7 @@ def round_notice(request, pk):
 
 @action
 def round_name(request, pk):
-    named = services.round_name(
+    named = naming.round_name(
         by=request.user,
         round_id=pk,
         named_on=form_date(request.POST.get("named_on"), field="named_on", required=True),
@@ -397,7 +401,7 @@ def round_import(request, pk):
         from backend.errors import ValidationFailed
 
         raise ValidationFailed("请选择 Excel 文件。", "Choose an Excel file.", field="file")
-    unit = selectors.clerk_unit(request.user)
+    unit = intake_selectors.clerk_unit(request.user)
     unit_id = unit.pk if unit else form_int(request.POST.get("unit"))
     made = nominations_import(by=request.user, round_id=pk, unit_id=unit_id, file=upload)
     return _("%(count)s nominations imported as drafts.") % {"count": len(made)}
@@ -420,11 +424,11 @@ def round_votes(request, pk):
 def round_summary(request, pk: int):
     from honourees.summary_xlsx import export_summary
 
-    round_ = get_object_or_404(selectors.rounds_for(request.user), pk=pk)
-    unit = selectors.clerk_unit(request.user)
+    round_ = get_object_or_404(intake_selectors.rounds_for(request.user), pk=pk)
+    unit = intake_selectors.clerk_unit(request.user)
     if unit is None and request.GET.get("unit"):
         unit = get_object_or_404(RecommendingUnit, pk=form_int(request.GET["unit"], 0), scheme=round_.scheme)
-    qs = selectors.nominations_for(request.user).filter(round=round_).exclude(status=S.WITHDRAWN)
+    qs = intake_selectors.nominations_for(request.user).filter(round=round_).exclude(status=S.WITHDRAWN)
     if unit:
         qs = qs.filter(unit=unit)
     response = HttpResponse(
@@ -443,10 +447,10 @@ def round_summary(request, pk: int):
 def round_vote_sheet(request, pk: int):
     from honourees.imports import write_vote_sheet
 
-    round_ = get_object_or_404(selectors.rounds_for(request.user), pk=pk)
+    round_ = get_object_or_404(intake_selectors.rounds_for(request.user), pk=pk)
     if not has_role(request.user, Role.TALENT_OFFICE) or not stages.uses(round_, S.VOTED):
         raise Http404
-    pool = services.nominations_waiting(round_, S.VOTED).select_related("person").order_by("id")
+    pool = review.nominations_waiting(round_, S.VOTED).select_related("person").order_by("id")
     response = HttpResponse(write_vote_sheet(round_, list(pool)), content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="votes-{round_.scheme.code}-{round_.year}.xlsx"'
     return response
@@ -458,14 +462,14 @@ def round_vote_sheet(request, pk: int):
 @login_required
 def review_list(request):
     assignments = (
-        selectors.assignments_for(request.user).filter(expert=request.user).order_by("scored_at", "id")
+        intake_selectors.assignments_for(request.user).filter(expert=request.user).order_by("scored_at", "id")
     )
     return render(request, "honourees/review_list.html", {"assignments": assignments})
 
 
 @action
 def review_score(request, pk):
-    services.expert_score(
+    review.expert_score(
         by=request.user,
         assignment_id=pk,
         score=request.POST.get("score", ""),

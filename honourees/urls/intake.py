@@ -1,6 +1,6 @@
 from django.urls import path
 
-from honourees import registry_views, views
+from honourees.views import intake as views
 
 app_name = "intake"
 
@@ -34,42 +34,4 @@ urlpatterns = [
     path("rounds/<int:pk>/summary.xlsx", views.round_summary, name="round-summary"),
     path("review/", views.review_list, name="review-list"),
     path("review/<int:pk>/score/", views.review_score, name="review-score"),
-    # The honouree registry (honourees.registry_views)
-    path("registry/", registry_views.roster, name="registry-roster"),
-    path("registry/roster.xlsx", registry_views.roster_xlsx, name="registry-roster-xlsx"),
-    path("registry/calendar/", registry_views.benefit_calendar, name="registry-calendar"),
-    path("registry/new/", registry_views.register, name="registry-register"),
-    path("registry/import/", registry_views.historic_import, name="registry-import"),
-    path(
-        "registry/import/<slug:code>.xlsx", registry_views.historic_template, name="registry-import-template"
-    ),
-    path("registry/<int:pk>/", registry_views.honouree_detail, name="registry-honouree"),
-    path("registry/<int:pk>/status/", registry_views.honouree_status, name="registry-status"),
-    path("registry/<int:pk>/revoke/", registry_views.honouree_revoke, name="registry-revoke"),
-    path("registry/<int:pk>/reinstate/", registry_views.honouree_reinstate, name="registry-reinstate"),
-    path("registry/<int:pk>/prior-honours/", registry_views.prior_honour_add, name="registry-prior-add"),
-    path(
-        "registry/prior-honours/<int:pk>/revoke/",
-        registry_views.prior_honour_revoke,
-        name="registry-prior-revoke",
-    ),
-    path(
-        "registry/entitlements/<int:pk>/deliveries/",
-        registry_views.delivery_add,
-        name="registry-delivery-add",
-    ),
-    path(
-        "registry/entitlements/<int:pk>/referral/", registry_views.referral_record, name="registry-referral"
-    ),
-    path(
-        "registry/entitlements/<int:pk>/end/", registry_views.entitlement_end, name="registry-entitlement-end"
-    ),
-    path(
-        "registry/entitlements/<int:pk>/period/",
-        registry_views.entitlement_period,
-        name="registry-entitlement-period",
-    ),
-    path(
-        "registry/deliveries/<int:pk>/recovery/", registry_views.delivery_recovery, name="registry-recovery"
-    ),
 ]

@@ -1,11 +1,12 @@
-"""Reads for honourees; the one user-scoped queryset per model lives here."""
+"""Reads of the intake side; the one user-scoped queryset per model lives here (the registry's: .registry)."""
 
 from collections import Counter
 
 from django.db.models import Q, QuerySet
 
 from backend.roles import ALL, Role, scope_by_role
-from honourees.models import ExpertAssignment, Honouree, Nomination, RecommendingUnit, Round, Scheme
+from honourees.models import ExpertAssignment, Nomination, RecommendingUnit, Round, Scheme
+from honourees.services.intake import quota_for
 
 _EVERY_ROLE_SEES_ALL = {role: ALL for role in Role.values}
 
@@ -54,15 +55,8 @@ def assignments_for(user) -> QuerySet[ExpertAssignment]:
     return scope_by_role(qs, user, rules)
 
 
-def honourees_for(user) -> QuerySet[Honouree]:
-    rules = {Role.TALENT_OFFICE: ALL, Role.AUDITOR: ALL, Role.FINANCE_MAKER: ALL, Role.FINANCE_CHECKER: ALL}
-    return scope_by_role(Honouree.objects.select_related("person", "round__scheme"), user, rules)
-
-
 def pipeline(round_: Round) -> dict:
     """Counts for the office's view of a round: per status, per unit (with quota use), per category."""
-    from honourees.services import quota_for
-
     rows = list(Nomination.objects.filter(round=round_).values("status", "unit_id", "category"))
     by_status = Counter(r["status"] for r in rows)
     counted = [r for r in rows if r["status"] not in Nomination.NOT_COUNTED]

@@ -1,5 +1,6 @@
 """Pages of the honouree registry: the roster, one honouree on one screen, the benefit calendar, direct
-registration and the historic import. Thin views over registry_selectors (reads) and registry (writes).
+registration and the historic import. Thin views over honourees.selectors.registry (reads) and the
+services (writes).
 
 The registry is read by the talent office, the auditor and both finance roles; only the office changes it.
 Identity numbers are masked on these pages; a role that may see them whole asks for it on the honouree's
@@ -22,14 +23,13 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from backend.actions import post_action
 from backend.errors import DomainError, ValidationFailed
 from backend.forms import add_domain_error
 from backend.idnumbers import mask_id_number
 from backend.input import form_date
 from backend.personal_data import id_number_for
 from backend.roles import Role, can_see_full_id, has_role
-from honourees import registry, selectors
-from honourees import registry_selectors as rs
 from honourees.models import (
     BenefitDelivery,
     BenefitEntitlement,
@@ -39,10 +39,15 @@ from honourees.models import (
     Round,
 )
 from honourees.rules import TIER_LABELS, Funder, HonourLevel
-from honourees.views import action
+from honourees.selectors import intake as intake_selectors
+from honourees.selectors import registry as rs
+from honourees.services import benefits, naming, prior_honours, status
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PAGE_SIZE = 50
+
+
+action = post_action(fallback="home", max_errors=20)
 
 
 def _reader(request) -> None:
@@ -99,7 +104,7 @@ def roster(request):
             "page": page,
             "search": search,
             "query": query.urlencode(),
-            "schemes": selectors.schemes_for(request.user).order_by("code"),
+            "schemes": intake_selectors.schemes_for(request.user).order_by("code"),
             "units": RecommendingUnit.objects.select_related("scheme").order_by("scheme__code", "name"),
             "statuses": Honouree.Status.choices,
             "status_rows": [(st, label, counts.get(st, 0)) for st, label in Honouree.Status.choices],
@@ -169,7 +174,7 @@ def honouree_detail(request, pk: int):
 
 @action
 def honouree_status(request, pk):
-    h = registry.honouree_set_status(
+    h = status.honouree_set_status(
         by=request.user,
         honouree_id=pk,
         status=request.POST.get("status", ""),
@@ -182,7 +187,7 @@ def honouree_status(request, pk):
 @action
 def honouree_revoke(request, pk):
     debar = request.POST.get("debar", "rules")
-    registry.honouree_revoke(
+    status.honouree_revoke(
         by=request.user,
         honouree_id=pk,
         on=form_date(request.POST.get("on"), field="on", required=True),
@@ -196,7 +201,7 @@ def honouree_revoke(request, pk):
 
 @action
 def honouree_reinstate(request, pk):
-    registry.honouree_reinstate(
+    status.honouree_reinstate(
         by=request.user,
         honouree_id=pk,
         on=form_date(request.POST.get("on"), field="on", required=True),
@@ -211,7 +216,7 @@ def prior_honour_add(request, pk):
     year = (request.POST.get("year") or "").strip()
     if year and not year.isdigit():
         raise ValidationFailed(f"年份“{year}”不是数字。", f"The year '{year}' is not a number.", field="year")
-    registry.prior_honour_add(
+    prior_honours.prior_honour_add(
         by=request.user,
         person_id=h.person_id,
         name=request.POST.get("name", ""),
@@ -226,7 +231,7 @@ def prior_honour_add(request, pk):
 
 @action
 def prior_honour_revoke(request, pk):
-    registry.prior_honour_revoke(
+    prior_honours.prior_honour_revoke(
         by=request.user,
         prior_honour_id=pk,
         on=form_date(request.POST.get("on"), field="on", required=True),
@@ -237,7 +242,7 @@ def prior_honour_revoke(request, pk):
 
 @action
 def delivery_add(request, pk):
-    registry.delivery_record(
+    benefits.delivery_record(
         by=request.user,
         entitlement_id=pk,
         delivered_on=form_date(request.POST.get("delivered_on"), field="delivered_on", required=True),
@@ -250,7 +255,7 @@ def delivery_add(request, pk):
 
 @action
 def referral_record(request, pk):
-    registry.referral_record(
+    benefits.referral_record(
         by=request.user,
         entitlement_id=pk,
         outcome=request.POST.get("outcome", ""),
@@ -265,7 +270,7 @@ def referral_record(request, pk):
 
 @action
 def entitlement_end(request, pk):
-    registry.entitlement_end(
+    benefits.entitlement_end(
         by=request.user,
         entitlement_id=pk,
         on=form_date(request.POST.get("on"), field="on", required=True),
@@ -276,7 +281,7 @@ def entitlement_end(request, pk):
 
 @action
 def entitlement_period(request, pk):
-    registry.entitlement_set_period(
+    benefits.entitlement_set_period(
         by=request.user,
         entitlement_id=pk,
         starts_on=form_date(request.POST.get("starts_on"), field="starts_on", required=True),
@@ -287,7 +292,7 @@ def entitlement_period(request, pk):
 
 @action
 def delivery_recovery(request, pk):
-    registry.delivery_settle_recovery(
+    benefits.delivery_settle_recovery(
         by=request.user,
         delivery_id=pk,
         on=form_date(request.POST.get("on"), field="on", required=True),
@@ -318,7 +323,7 @@ def benefit_calendar(request):
             "month": month,
             "scheme": scheme,
             "funder": funder,
-            "schemes": selectors.schemes_for(request.user).order_by("code"),
+            "schemes": intake_selectors.schemes_for(request.user).order_by("code"),
             "funders": Funder.choices,
             "is_office": _is_office(request),
             "today": today,
@@ -356,8 +361,8 @@ class RegisterForm(forms.Form):
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["round"].queryset = (
-            selectors.rounds_for(user)
-            .exclude(status__in=registry.INTAKE_RUNNING)
+            intake_selectors.rounds_for(user)
+            .exclude(status__in=naming.INTAKE_RUNNING)
             .order_by("scheme__code", "-year")
         )
         self.fields["unit"].queryset = RecommendingUnit.objects.select_related("scheme").order_by(
@@ -373,7 +378,7 @@ def register(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            h = registry.honouree_register(
+            h = naming.honouree_register(
                 by=request.user,
                 round_id=data["round"].pk,
                 person={"name": data["name"], "id_number": data["id_number"]},
@@ -392,7 +397,7 @@ def register(request):
             add_domain_error(form, exc)
         else:
             messages.success(request, _("Registered: %(cert)s") % {"cert": h.certificate_no})
-            return redirect("intake:registry-honouree", h.pk)
+            return redirect("registry:honouree", h.pk)
     return render(request, "honourees/registry/register.html", {"form": form})
 
 
@@ -402,7 +407,7 @@ def historic_import(request):
 
     if not _is_office(request):
         raise PermissionDenied
-    schemes = selectors.schemes_for(request.user).order_by("code")
+    schemes = intake_selectors.schemes_for(request.user).order_by("code")
     errors: list = []
     failure = None
     if request.method == "POST":
@@ -417,7 +422,7 @@ def historic_import(request):
         else:
             messages.success(request, _("%(count)s honourees registered.") % {"count": len(made)})
             return redirect(
-                f"{reverse('intake:registry-roster')}?{urlencode({'scheme': request.POST.get('scheme', '')})}"
+                f"{reverse('registry:roster')}?{urlencode({'scheme': request.POST.get('scheme', '')})}"
             )
     return render(
         request,
@@ -431,7 +436,7 @@ def historic_template(request, code: str):
     from honourees.registry_xlsx import write_historic_template
 
     _reader(request)
-    scheme = get_object_or_404(selectors.schemes_for(request.user), code=code)
+    scheme = get_object_or_404(intake_selectors.schemes_for(request.user), code=code)
     response = HttpResponse(write_historic_template(scheme), content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="historic-{scheme.code}.xlsx"'
     return response

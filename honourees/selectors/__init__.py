@@ -1,0 +1,1 @@
+"""Reads of honourees, one module per side: intake (schemes, rounds, nominations) and registry."""

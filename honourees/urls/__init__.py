@@ -1,0 +1,1 @@
+"""URLs of honourees: the intake pages (namespace ``intake``) and the registry (namespace ``registry``)."""

@@ -1,0 +1,1 @@
+"""Pages of honourees, one module per side: intake (nominations, rounds, review) and registry."""
