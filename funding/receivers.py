@@ -21,10 +21,6 @@ def make_plan_at_naming(sender, honouree: Honouree, by: User, **kwargs):
 
 @receiver(honour_status_changed, dispatch_uid="funding.status_changed")
 def reread_on_status_change(sender, honouree: Honouree, by: User, **kwargs):
-    if honouree.status == Honouree.Status.REVOKED:
-        # honour_revoked follows in the same transaction and cancels every unpaid instalment: re-reading
-        # first would only block each one on its way to cancelled (two history rows for one move).
-        return
     plans.honouree_refresh(honouree_id=honouree.pk, by=by)
 
 

@@ -381,11 +381,3 @@ def _certificate_pattern(pattern, path: str) -> None:
             f"生成的证书编号超过 {CERTIFICATE_NO_MAX} 个字符",
             f"makes numbers longer than {CERTIFICATE_NO_MAX} characters",
         )
-
-
-def award_total(rules: dict, tier: str = "named") -> Decimal:
-    """The money a tier's package promises one honouree (0 when the round pays none)."""
-    package = rules.get("award", {}).get("by_tier", {}).get(tier)
-    if not package:
-        return Decimal("0.00")
-    return sum((Decimal(i["amount"]) for i in package["instalments"]), Decimal("0.00"))

@@ -13,18 +13,19 @@ from django.dispatch import Signal
 # honouree_named.send(sender=Honouree, honouree=..., by=user)
 honouree_named = Signal()
 
-# Every change of an honour's status (suspended, moved away, deceased, revoked, reinstated, resumed).
+# One signal per move. Every change of an honour's status but a revocation and a reinstatement, which
+# have their own below (suspended, moved away, deceased, resumed).
 # honour_status_changed.send(sender=Honouree, honouree=..., change=HonoureeStatusChange, by=user)
 # Funding re-reads the open instalments: held while the honour is not active, released again after.
 honour_status_changed = Signal()
 
-# A revocation (after honour_status_changed): funding cancels the instalments not yet paid and, when
+# A revocation: funding cancels the instalments not yet paid and, when
 # ``recover_paid`` is true, marks the paid ones for recovery. The registry has already cancelled the
 # benefit entitlements and marked delivered benefit money for recovery.
 # honour_revoked.send(sender=Honouree, honouree=..., change=..., by=user, on=date, recover_paid=bool)
 honour_revoked = Signal()
 
-# A reinstatement (after honour_status_changed): funding restores what the revocation cancelled and
+# A reinstatement: funding restores what the revocation cancelled and
 # withdraws recovery marks not yet acted on; the registry has done the same for benefits.
 # honour_reinstated.send(sender=Honouree, honouree=..., change=..., by=user, on=date)
 honour_reinstated = Signal()

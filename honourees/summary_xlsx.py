@@ -470,21 +470,6 @@ def parse_summary(file, *, round_: Round | None = None) -> SummarySheet:
     return sheet
 
 
-def read_summary(file, *, round_: Round | None = None) -> list[dict]:
-    """The rows of a 汇总表 as ``{"row", "person", "fields"}``, or one ValidationFailed listing every problem.
-
-    ``person`` and ``fields`` are cleaned and can go straight to ``services.nomination_save``.
-    """
-    sheet = parse_summary(file, round_=round_)
-    if sheet.errors:
-        raise ValidationFailed(
-            f"汇总表有 {len(sheet.errors)} 处错误。",
-            f"The summary has {len(sheet.errors)} error(s).",
-            errors=sheet.errors,
-        )
-    return sheet.rows
-
-
 def _header_errors(ws, max_col: int) -> list[ValidationFailed]:
     errors = []
     expected = header_cells()

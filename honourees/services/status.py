@@ -202,7 +202,6 @@ def honouree_revoke(
         recover_paid=recover_paid,
         debarment=debarment,
     )
-    honour_status_changed.send(sender=Honouree, honouree=honouree, change=change, by=by)
     honour_revoked.send(
         sender=Honouree, honouree=honouree, change=change, by=by, on=on, recover_paid=recover_paid
     )
@@ -243,6 +242,5 @@ def honouree_reinstate(*, by: User, honouree_id: int, on: dt.date, reason: str) 
             bar._change_reason = "lifted: honour reinstated"
             bar.delete()
     change = _log(honouree, H.ACTIVE, by=by, on=on, reason=reason)
-    honour_status_changed.send(sender=Honouree, honouree=honouree, change=change, by=by)
     honour_reinstated.send(sender=Honouree, honouree=honouree, change=change, by=by, on=on)
     return honouree

@@ -70,6 +70,24 @@ def rounds(db):
 
 
 @pytest.fixture
+def baling(rounds):
+    """The 巴陵工匠 2023 round, open for nominations."""
+    return rounds["baling"]
+
+
+@pytest.fixture
+def unit(baling):
+    """岳阳楼区总工会, a county union of 巴陵."""
+    return unit_of(baling, "county_union")
+
+
+@pytest.fixture
+def clerk(clerk_of, unit):
+    """lily, the clerk of that unit."""
+    return clerk_of(unit, "lily")
+
+
+@pytest.fixture
 def clerk_of(make_user):
     """clerk_of(unit) → a unit-clerk user of that unit."""
 

@@ -71,11 +71,6 @@ def media(tmp_path):
 
 
 @pytest.fixture
-def baling(rounds):
-    return rounds["baling"]
-
-
-@pytest.fixture
 def county(baling):
     return unit_of(baling, "county_union")
 

@@ -8,13 +8,23 @@ from django.core.exceptions import ValidationError
 
 from backend.errors import ValidationFailed
 from honourees.models import Round, Scheme
-from honourees.rules import award_total, validate_round_rules
+from honourees.rules import validate_round_rules
 from honourees.seeds import BALING_2023, BAOTOU_2023, BAYU_2022, JIAOZUO_2018, JINZHONG_2019, SEEDS
 
 
 @pytest.mark.parametrize("seed", SEEDS, ids=[s["scheme"]["code"] for s in SEEDS])
 def test_every_seed_round_is_valid(seed):
     assert validate_round_rules(seed["rules"]) is seed["rules"]
+
+
+def award_total(rules: dict, tier: str = "named") -> Decimal:
+    """The money a tier's package promises one honouree, read straight from the rules."""
+    package = rules.get("award", {}).get("by_tier", {}).get(tier)
+    return (
+        sum((Decimal(i["amount"]) for i in package["instalments"]), Decimal("0.00"))
+        if package
+        else Decimal("0.00")
+    )
 
 
 def test_the_award_totals_follow_the_notices():

@@ -1,211 +1,37 @@
-"""The 汇总表 (巴陵 notice 附件2) both ways, the nomination import, the commands and the online-vote import.
-
-Every test reads and writes real .xlsx files; nothing is mocked.
-"""
+"""The 汇总表 (巴陵 notice 附件2) both ways and the nomination import, through real .xlsx files; nothing is mocked."""
 
 import datetime as dt
 import io
-import itertools
 import zipfile
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.management import call_command
-from django.core.management.base import CommandError
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 
 from backend.errors import NotPermitted, ValidationFailed
-from backend.idnumbers import id_check_char
-from backend.models import PersonalDataAccess
-from honourees import eligibility
-from honourees.imports import nominations_import, votes_import, write_vote_sheet
+from honourees.imports import nominations_import
 from honourees.models import Nomination
-from honourees.services import intake, review
-from honourees.summary_xlsx import read_summary, write_summary
+from honourees.services import intake
+from honourees.summary_xlsx import parse_summary, write_summary
 from tests.honourees.conftest import make_id, person_data, unit_of
+from tests.honourees.summary_steps import (
+    EXTRA_ROW_4,
+    FILLED_ON,
+    NOTICE_ROW_3,
+    NOTICE_ROW_4,
+    edit,
+    file_with,
+    good_row,
+    grid,
+    has_error,
+    of_round,
+    refused,
+    sheet,
+    summary_rows,
+    three_nominations,
+)
 
 pytestmark = pytest.mark.django_db
-
-FILLED_ON = dt.date(2023, 9, 20)
-NOTICE_ROW_3 = [
-    "序号",
-    "姓 名",
-    "工作单位及职务",
-    "性别",
-    "出生日期",
-    "从业工种",
-    "学历(学位)",
-    "本行业工作年限",
-    "掌握高超技能",
-    None,
-    None,
-    None,
-]
-NOTICE_ROW_4 = [None] * 8 + [
-    "本人技术等级",
-    "主要技术专长",
-    "获得国家发明专利（项）",
-    "从事技术创新或工艺改进（项）",
-]
-EXTRA_ROW_4 = [
-    "身份证号",
-    "所属行业",
-    "行业类别",
-    "本市全职工作起始日期",
-    "参加工作时间",
-    "联系电话",
-    "申报途径代码",
-]
-
-
-# --- helpers -----------------------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def baling(rounds):
-    return rounds["baling"]
-
-
-@pytest.fixture
-def unit(baling):
-    return unit_of(baling, "county_union")  # 岳阳楼区总工会
-
-
-@pytest.fixture
-def clerk(clerk_of, unit):
-    return clerk_of(unit, "lily")
-
-
-def sheet(data: bytes):
-    return load_workbook(io.BytesIO(data)).worksheets[0]
-
-
-def grid(data: bytes) -> list[list]:
-    """Every cell value of the sheet but the fill-in date, row by row."""
-    ws = sheet(data)
-    rows = [list(r) for r in ws.iter_rows(values_only=True)]
-    rows[1] = rows[1][:8]
-    return rows
-
-
-def edit(data: bytes, change) -> bytes:
-    wb = load_workbook(io.BytesIO(data))
-    change(wb.worksheets[0])
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
-
-
-def of_round(round_, **filters):
-    return Nomination.objects.filter(round=round_, **filters).select_related("person").order_by("pk")
-
-
-def good_row(**cells) -> dict:
-    """A data row by column letter that the 巴陵 round accepts (a new identity number each time)."""
-    row = {
-        "A": 1,
-        "B": "赵师傅",
-        "C": "岳阳机械厂\n班组长",
-        "D": "男",
-        "E": dt.datetime(1980, 5, 17),
-        "F": "数控车工",
-        "G": "大专",
-        "H": 22,
-        "I": "高级技师 (一级)",
-        "J": "精密数控加工",
-        "K": 2,
-        "L": 5,
-        "M": make_id(dt.date(1980, 5, 17), "M"),
-        "N": "装备制造",
-        "O": "制造业",
-        "P": dt.datetime(2005, 3, 1),
-        "Q": dt.datetime(2000, 7, 1),
-        "R": "13807300000",
-        "S": None,
-    }
-    row.update(cells)
-    return row
-
-
-def file_with(round_, unit, *rows: dict) -> bytes:
-    """The exported blank template with these rows typed in from row 5, as a clerk would."""
-
-    def fill(ws):
-        for i, row in enumerate(rows):
-            for letter, value in row.items():
-                ws[f"{letter}{5 + i}"] = value
-
-    return edit(write_summary(round_, [], unit, filled_on=FILLED_ON), fill)
-
-
-def refused(call) -> ValidationFailed:
-    with pytest.raises(ValidationFailed) as caught:
-        call()
-    return caught.value
-
-
-def has_error(error: ValidationFailed, *, row, field, column=None) -> bool:
-    for e in error.errors:
-        if e.row == row and e.field == field:
-            if column is None or (f"{column} 列" in e.zh and f"column {column}" in e.en):
-                return True
-    return False
-
-
-_women = itertools.count(1)
-
-
-def woman(name: str, birth: dt.date) -> dict:
-    """A woman's person data (conftest.make_id can make a 19-character number for women)."""
-    body = f"430603{birth:%Y%m%d}{next(_women) % 100:02d}{2 * (next(_women) % 5)}"
-    return {"name": name, "id_number": body + id_check_char(body), "gender": "F", "birth_date": birth}
-
-
-def three_nominations(round_, unit, clerk, nominate) -> list[Nomination]:
-    """Three drafts that exercise every column: empty cells, a woman, line breaks, risky leading characters."""
-    return [
-        nominate(round_, unit, clerk, person=person_data("张师傅"), claimed_routes=[]),
-        nominate(
-            round_,
-            unit,
-            clerk,
-            person=woman("李红梅", dt.date(1975, 2, 3)),
-            employer="湖南 巴陵石化有限责任公司 机修车间",
-            position="",
-            trade="焊工",
-            skill_level="technician",
-            category="traditional_craft",
-            education_fulltime="",
-            years_in_trade=None,
-            invention_patent_count=0,
-            innovation_count=0,
-            expertise="-40℃低温焊接；“一次成型”",
-            industry="",
-            in_city_since="2010-01-01",
-            work_started_on=None,
-            phone="",
-            claimed_routes=[],
-        ),
-        nominate(
-            round_,
-            unit,
-            clerk,
-            person=person_data("欧阳·王五", dt.date(1990, 12, 31)),
-            position="车间主任/党支部书记",
-            skill_level="principal_technician",
-            category="other",
-            education_fulltime="本科（工学学士）",
-            years_in_trade=0,
-            invention_patent_count=999,
-            expertise="=1+1",
-            phone="+86 730 8726835",
-            industry="@石化",
-            claimed_routes=[],
-        ),
-    ]
-
-
-# --- the layout --------------------------------------------------------------------------------------------
 
 
 def test_the_title_unit_row_and_two_row_header_are_the_notices_cell_for_cell(baling, unit):
@@ -336,12 +162,12 @@ def test_the_round_trip_keeps_route_codes_of_a_round_that_has_routes(rounds, cle
     assert again.claimed_routes == ["competition", "patent_or_heritage"]
 
 
-def test_read_summary_gives_each_row_as_person_fields_and_row_number(baling, unit):
+def test_the_parser_gives_each_row_as_person_fields_and_row_number(baling, unit):
     upload = SimpleUploadedFile(
         "汇总表.xlsx", file_with(baling, unit, good_row(), good_row(B="钱师傅", C="岳阳港务局"))
     )
 
-    rows = read_summary(upload, round_=baling)
+    rows = summary_rows(upload, round_=baling)
 
     assert [r["row"] for r in rows] == [5, 6]
     assert rows[0]["person"]["name"] == "赵师傅" and rows[0]["person"]["gender"] == "M"
@@ -492,10 +318,10 @@ def test_every_bad_cell_of_a_row_is_reported_not_only_the_first(baling, unit, cl
     }
 
 
-def test_read_summary_refuses_the_same_bad_cells_on_its_own(baling, unit):
+def test_the_parser_reports_the_same_bad_cells_on_its_own(baling, unit):
     data = file_with(baling, unit, good_row(M=_wrong_check_digit()))
 
-    error = refused(lambda: read_summary(data))
+    error = ValidationFailed("", "", errors=parse_summary(data).errors)
 
     assert has_error(error, row=5, field="id_number", column="M")
 
@@ -708,264 +534,3 @@ def test_another_units_clerk_cannot_import_for_this_unit(baling, unit, clerk_of)
 
 
 # --- commands ----------------------------------------------------------------------------------------------
-
-
-def test_import_nominations_reads_the_unit_from_the_file_and_prints_what_it_imported(
-    baling, unit, clerk, tmp_path
-):
-    path = tmp_path / "汇总表.xlsx"
-    path.write_bytes(file_with(baling, unit, good_row(B="赵师傅"), good_row(B="钱师傅")))
-    out = io.StringIO()
-
-    call_command("import_nominations", str(path), "--round", "baling-2023", "--as", "lily", stdout=out)
-
-    assert "已导入 2 名" in out.getvalue() and "Imported 2" in out.getvalue()
-    assert "钱师傅" in out.getvalue()
-    assert list(of_round(baling).values_list("person__name", "unit", "status")) == [
-        ("赵师傅", unit.pk, "draft"),
-        ("钱师傅", unit.pk, "draft"),
-    ]
-
-
-def test_import_nominations_acts_as_the_talent_office_by_default_and_takes_a_round_id(
-    baling, unit, office, tmp_path
-):
-    path = tmp_path / "summary.xlsx"
-    path.write_bytes(file_with(baling, unit, good_row()))
-
-    call_command(
-        "import_nominations",
-        str(path),
-        "--round",
-        str(baling.pk),
-        "--unit",
-        str(unit.pk),
-        stdout=io.StringIO(),
-    )
-
-    (n,) = of_round(baling)
-    assert n.history.first().history_user == office
-
-
-def test_import_nominations_prints_every_error_and_fails_with_nothing_saved(baling, unit, clerk, tmp_path):
-    path = tmp_path / "bad.xlsx"
-    path.write_bytes(file_with(baling, unit, good_row(), good_row(M="123"), good_row(H="很多")))
-    err = io.StringIO()
-
-    with pytest.raises(CommandError, match="nothing was saved"):
-        call_command(
-            "import_nominations",
-            str(path),
-            "--round",
-            "baling-2023",
-            "--unit",
-            "岳阳楼区总工会",
-            "--as",
-            "lily",
-            stdout=io.StringIO(),
-            stderr=err,
-        )
-
-    assert "row 6 · id_number" in err.getvalue() and "row 7 · years_in_trade" in err.getvalue()
-    assert "第 6 行 M 列" in err.getvalue() and "Row 7, column H" in err.getvalue()
-    assert Nomination.objects.count() == 0
-
-
-def test_import_nominations_refuses_an_unknown_round_or_unit(baling, unit, clerk, tmp_path):
-    path = tmp_path / "summary.xlsx"
-    path.write_bytes(file_with(baling, unit, good_row()))
-
-    with pytest.raises(CommandError, match="baling-1999"):
-        call_command("import_nominations", str(path), "--round", "baling-1999", "--as", "lily")
-    with pytest.raises(CommandError, match="不存在的单位"):
-        call_command(
-            "import_nominations",
-            str(path),
-            "--round",
-            "baling-2023",
-            "--unit",
-            "不存在的单位",
-            "--as",
-            "lily",
-        )
-    assert Nomination.objects.count() == 0
-
-
-def test_export_summary_writes_a_file_that_imports_back_and_logs_the_identity_numbers_shown(
-    baling, unit, clerk, office, nominate, tmp_path
-):
-    made = three_nominations(baling, unit, clerk, nominate)
-    intake.nomination_withdraw(by=clerk, nomination_id=made[0].pk)
-    path = tmp_path / "out.xlsx"
-
-    call_command(
-        "export_summary",
-        "--round",
-        "baling-2023",
-        "--unit",
-        "岳阳楼区总工会",
-        "-o",
-        str(path),
-        stdout=io.StringIO(),
-    )
-
-    rows = read_summary(path, round_=baling)
-    assert [r["person"]["name"] for r in rows] == ["李红梅", "欧阳·王五"], (
-        "withdrawn nominations are left out"
-    )
-    assert sheet(path.read_bytes())["A2"].value == "推荐单位（盖章）：岳阳楼区总工会"
-    assert PersonalDataAccess.objects.filter(user=office, field="id_number").count() == 2
-
-
-def test_export_summary_is_refused_to_a_clerk_of_another_unit(baling, unit, clerk_of, tmp_path):
-    clerk_of(unit_of(baling, "industry_union"), "stan")
-
-    with pytest.raises(CommandError, match="stan"):
-        call_command(
-            "export_summary",
-            "--round",
-            "baling-2023",
-            "--unit",
-            str(unit.pk),
-            "-o",
-            str(tmp_path / "x.xlsx"),
-            "--as",
-            "stan",
-        )
-    assert not (tmp_path / "x.xlsx").exists()
-
-
-# --- online votes (巴渝: qualification → shortlist → online vote → expert review) ---------------------------
-
-
-@pytest.fixture
-def bayu_vote(rounds, office, clerk_of, nominate):
-    """The 巴渝 round under review with three shortlisted nominations waiting for the online vote."""
-    r = rounds["bayu"]
-    unit = unit_of(r, "district")
-    clerk = clerk_of(unit)
-    made = [
-        nominate(r, unit, clerk, person=person_data(name), claimed_routes=[])
-        for name in ("张一", "李二", "王三")
-    ]
-    for n in made:
-        intake.nomination_submit(by=clerk, nomination_id=n.pk)
-    review.round_set_status(by=office, round_id=r.pk, status="reviewing")
-    for n in made:
-        n.refresh_from_db()
-        judge = {
-            str(c.index): {"ok": True, "note": ""}
-            for c in eligibility.evaluate(n)
-            if c.outcome == eligibility.JUDGE
-        }
-        assert judge, "巴渝 has a judgement item to decide"
-        review.nomination_qualify(by=office, nomination_id=n.pk, judgements=judge)
-    review.round_shortlist(by=office, round_id=r.pk, nomination_ids=[n.pk for n in made])
-    return r, made
-
-
-def filled_vote_sheet(round_, nominations, counts: dict) -> bytes:
-    """The vote sheet as written for the office, with these counts typed into column C by row number."""
-
-    def fill(ws):
-        for row, value in counts.items():
-            ws[f"C{row}"] = value
-
-    return edit(write_vote_sheet(round_, nominations), fill)
-
-
-def test_the_vote_sheet_lists_each_candidate_with_an_empty_count(bayu_vote):
-    r, made = bayu_vote
-    ws = sheet(write_vote_sheet(r, of_round(r)))
-
-    assert [list(row) for row in ws.iter_rows(values_only=True)] == [
-        ["申报编号", "姓名", "得票数"],
-        [made[0].pk, "张一", None],
-        [made[1].pk, "李二", None],
-        [made[2].pk, "王三", None],
-    ]
-
-
-def test_imported_vote_counts_are_recorded_and_move_the_candidates_on(bayu_vote, office):
-    r, made = bayu_vote
-    data = filled_vote_sheet(r, of_round(r), {2: 1200, 3: 0, 4: "356"})
-
-    kept = votes_import(by=office, round_id=r.pk, file=data)
-
-    assert {n.pk for n in kept} == {n.pk for n in made}, "巴渝 keeps the top 30, so all three go on"
-    assert list(of_round(r).values_list("vote_count", "status")) == [
-        (1200, "voted"),
-        (0, "voted"),
-        (356, "voted"),
-    ]
-
-
-@pytest.mark.parametrize(
-    ("case", "change", "row", "field", "words"),
-    [
-        ("a candidate is missing", lambda ws, made: ws.delete_rows(3), None, "votes", "李二"),
-        ("a count is negative", lambda ws, made: setattr(ws["C3"], "value", -5), 3, "votes", "非负整数"),
-        ("a count is left empty", lambda ws, made: setattr(ws["C4"], "value", None), 4, "votes", "空白"),
-        ("a count is a fraction", lambda ws, made: setattr(ws["C2"], "value", 10.5), 2, "votes", "非负整数"),
-        ("a count is a formula", lambda ws, made: setattr(ws["C2"], "value", "=100*2"), 2, "votes", "公式"),
-        (
-            "a name does not match its number",
-            lambda ws, made: setattr(ws["B3"], "value", "李四"),
-            3,
-            "name",
-            "李二",
-        ),
-        (
-            "a number is not in the vote",
-            lambda ws, made: setattr(ws["A4"], "value", 999999),
-            4,
-            "nomination",
-            "999999",
-        ),
-        (
-            "a candidate appears twice",
-            lambda ws, made: [setattr(ws["A4"], "value", made[1].pk), setattr(ws["B4"], "value", "李二")],
-            4,
-            "nomination",
-            "重复",
-        ),
-    ],
-    ids=lambda v: v if isinstance(v, str) else "",
-)
-def test_a_bad_vote_sheet_saves_no_count_and_names_the_problem(
-    bayu_vote, office, case, change, row, field, words
-):
-    r, made = bayu_vote
-    data = edit(filled_vote_sheet(r, of_round(r), {2: 10, 3: 20, 4: 30}), lambda ws: change(ws, made))
-
-    error = refused(lambda: votes_import(by=office, round_id=r.pk, file=data))
-
-    assert any(e.row == row and e.field == field and words in e.zh for e in error.errors), [
-        (e.row, e.field, e.zh) for e in error.errors
-    ]
-    assert all(e.en for e in error.errors)
-    assert set(of_round(r).values_list("vote_count", "status")) == {(None, "shortlisted")}
-
-
-def test_a_vote_sheet_with_another_header_or_no_workbook_is_refused(bayu_vote, office):
-    r, _ = bayu_vote
-    wb = Workbook()
-    wb.active.append(["编号", "姓名", "票数"])
-    out = io.BytesIO()
-    wb.save(out)
-
-    header_error = refused(lambda: votes_import(by=office, round_id=r.pk, file=out.getvalue()))
-    file_error = refused(lambda: votes_import(by=office, round_id=r.pk, file=b"not a workbook"))
-
-    assert header_error.errors[0].row == 1 and "申报编号 | 姓名 | 得票数" in header_error.errors[0].zh
-    assert file_error.errors[0].field == "file"
-    assert set(of_round(r).values_list("status", flat=True)) == {"shortlisted"}
-
-
-def test_only_the_talent_office_imports_votes(bayu_vote, clerk_of):
-    r, made = bayu_vote
-    clerk = clerk_of(made[0].unit)
-
-    with pytest.raises(NotPermitted):
-        votes_import(by=clerk, round_id=r.pk, file=filled_vote_sheet(r, of_round(r), {2: 1, 3: 2, 4: 3}))
-    assert set(of_round(r).values_list("status", flat=True)) == {"shortlisted"}
