@@ -66,3 +66,13 @@ def auditor(make_user):
 @pytest.fixture
 def nobody(make_user):
     return make_user("nemo")
+
+
+@pytest.fixture
+def seeds(db) -> dict:
+    """The five seed rounds as the demo sets them up (not yet open for nominations), by scheme code."""
+    from honourees.demo import load_seeds
+    from honourees.models import Round
+
+    load_seeds()
+    return {r.scheme.code: r for r in Round.objects.select_related("scheme")}

@@ -19,7 +19,6 @@ from backend.roles import Role
 from funding.models import FundingSource
 from funding.reconciliation import reconcile
 from funding.services import budgets, payees
-from honourees.demo import load_seeds
 from honourees.models import Honouree, Nomination, Person, RecommendingUnit, Round
 from honourees.services import benefits
 from honourees.signals import honouree_named
@@ -44,12 +43,6 @@ def reconciled(request):
         or request.node.get_closest_marker("django_db")
     ):
         assert reconcile() == []
-
-
-@pytest.fixture
-def seeds(db) -> dict[str, Round]:
-    load_seeds()
-    return {r.scheme.code: r for r in Round.objects.select_related("scheme")}
 
 
 @pytest.fixture

@@ -130,3 +130,9 @@ def nominate():
 
 def unit_of(round_: Round, unit_type: str) -> RecommendingUnit:
     return RecommendingUnit.objects.filter(scheme=round_.scheme, unit_type=unit_type).order_by("id").first()
+
+
+@pytest.fixture
+def outsider(make_user):
+    """oscar, a studio host with no studio: signed in, and entitled to nothing here."""
+    return make_user("oscar", Role.STUDIO_HOST)

@@ -1,8 +1,8 @@
 """Registry test helpers: quick personas, past rounds of the seed schemes, honourees registered or named.
 
 Users here get no password (hashing one costs a third of a second): pages log them in with
-``client.force_login``, the API with ``force_authenticate``. Import the fixtures you use into the test
-module (``from tests.honourees.registry_steps import desk, ...``).
+``client.force_login``, the API with ``force_authenticate``. The personas (office, auditor, maker) and
+``seeds`` are fixtures of tests/conftest.py.
 """
 
 from __future__ import annotations
@@ -12,14 +12,12 @@ import datetime as dt
 import io
 import itertools
 
-import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from openpyxl import load_workbook
 
 from backend.roles import Role
 from backend.xlsx import put_text
-from honourees.demo import load_seeds
 from honourees.models import BenefitType, Honouree, RecommendingUnit, Round, UnitClerk
 from honourees.registry_xlsx import write_historic_template
 from honourees.services import naming, review
@@ -36,33 +34,6 @@ def quick_user(username: str, *roles: str, full_name: str = ""):
     for role in roles:
         user.groups.add(Group.objects.get_or_create(name=role)[0])
     return user
-
-
-@pytest.fixture
-def desk(db):
-    """The talent office (王敏)."""
-    return quick_user("wangmin", Role.TALENT_OFFICE, full_name="王敏")
-
-
-@pytest.fixture
-def audit(db):
-    return quick_user("audrey", Role.AUDITOR)
-
-
-@pytest.fixture
-def finance(db):
-    return quick_user("mike", Role.FINANCE_MAKER)
-
-
-@pytest.fixture
-def outsider(db):
-    return quick_user("nemo", Role.STUDIO_HOST)
-
-
-@pytest.fixture
-def seeds(db) -> dict[str, Round]:
-    """The five seed rounds (open for nominations) by scheme code."""
-    return {r.scheme.code: r for r in load_seeds()}
 
 
 def past_round(seed_round: Round, year: int, *, status=Round.Status.CLOSED, **rules) -> Round:

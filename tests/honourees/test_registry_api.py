@@ -12,14 +12,12 @@ from rest_framework.test import APIClient
 from backend.models import PersonalDataAccess
 from honourees.models import BenefitEntitlement, Honouree, PriorHonour
 from honourees.services import benefits, prior_honours
-from tests.honourees import registry_steps as steps
 from tests.honourees.conftest import make_id
 from tests.honourees.registry_steps import baotou_treatment_items, past_round, register, row, sheet
 
 pytestmark = pytest.mark.django_db
 
 # fixtures shared by the registry tests
-audit, desk, outsider, seeds = steps.audit, steps.desk, steps.outsider, steps.seeds
 
 
 def api(user) -> APIClient:
@@ -41,13 +39,13 @@ def baotou_2021(seeds):
 
 
 def test_the_list_searches_and_its_queries_do_not_grow_with_rows(
-    baotou_2021, desk, django_assert_num_queries
+    baotou_2021, office, django_assert_num_queries
 ):
-    register(desk, baotou_2021, name="包一", trade="炼钢工")
-    client = api(desk)
+    register(office, baotou_2021, name="包一", trade="炼钢工")
+    client = api(office)
     few = queries(client, "/api/v1/honourees/")
     for i in range(8):
-        register(desk, baotou_2021, name=f"包{i}", trade="稀土冶炼", region="青山区")
+        register(office, baotou_2021, name=f"包{i}", trade="稀土冶炼", region="青山区")
     with django_assert_num_queries(few):
         body = client.get("/api/v1/honourees/?scheme=baotou&year=2021").json()
     assert few <= 3 and body["count"] == 9  # (the roles, if not read yet), the count, the page
@@ -69,27 +67,27 @@ def test_the_list_searches_and_its_queries_do_not_grow_with_rows(
 
 
 def test_the_detail_has_everything_and_a_whole_identity_number_only_for_the_office_logged(
-    baotou_2021, desk, audit
+    baotou_2021, office, auditor
 ):
-    h = register(desk, baotou_2021, name="包详")
+    h = register(office, baotou_2021, name="包详")
     prior_honours.prior_honour_add(
-        by=desk, person_id=h.person_id, name="包头市劳动模范", level="city", year=2019
+        by=office, person_id=h.person_id, name="包头市劳动模范", level="city", year=2019
     )
-    whole = api(desk).get(f"/api/v1/honourees/{h.pk}/").json()
+    whole = api(office).get(f"/api/v1/honourees/{h.pk}/").json()
     assert whole["person"]["id_number"] == h.person.id_number
-    assert PersonalDataAccess.objects.filter(user=desk, purpose="api").count() == 1
+    assert PersonalDataAccess.objects.filter(user=office, purpose="api").count() == 1
     assert [e["code"] for e in whole["entitlements"]][0] == "baotou_labour_model"
     assert whole["prior_honours"][0]["name"] == "包头市劳动模范"
     assert whole["award_plan"] == [
         {"label": "一次性奖励", "amount": "10000.00", "earliest": "2020-04-28", "conditions": []}
     ]
-    masked = api(audit).get(f"/api/v1/honourees/{h.pk}/").json()
+    masked = api(auditor).get(f"/api/v1/honourees/{h.pk}/").json()
     assert "*" in masked["person"]["id_number"]
 
 
-def test_registration_revocation_and_reinstatement_through_the_api(seeds, desk, audit):
+def test_registration_revocation_and_reinstatement_through_the_api(seeds, office, auditor):
     r = past_round(seeds["baling"], 2020)
-    client = api(desk)
+    client = api(office)
     bad = client.post(
         "/api/v1/honourees/",
         {"round": r.pk, "person": {"name": "巴", "id_number": "1234"}, "named_on": "2020-10-30"},
@@ -111,7 +109,7 @@ def test_registration_revocation_and_reinstatement_through_the_api(seeds, desk, 
     assert made.json()["certificate_no"] == "BALING-2020-001" and made.json()["employer"] == "岳阳石化"
 
     assert (
-        api(audit)
+        api(auditor)
         .post(
             f"/api/v1/honourees/{pk}/revoke/",
             {"on": "2024-03-01", "reason": "x", "grounds": "false_claims"},
@@ -154,9 +152,9 @@ def test_registration_revocation_and_reinstatement_through_the_api(seeds, desk, 
     ), "revocation is its own action"
 
 
-def test_entitlements_deliveries_and_recovery_through_the_api(baotou_2021, desk, django_assert_num_queries):
-    h = register(desk, baotou_2021, name="包钱")
-    client = api(desk)
+def test_entitlements_deliveries_and_recovery_through_the_api(baotou_2021, office, django_assert_num_queries):
+    h = register(office, baotou_2021, name="包钱")
+    client = api(office)
     few = queries(client, "/api/v1/benefit-entitlements/")
     allowance = BenefitEntitlement.objects.get(honouree=h, code="baotou_honour_allowance")
     made = client.post(
@@ -173,7 +171,7 @@ def test_entitlements_deliveries_and_recovery_through_the_api(baotou_2021, desk,
         ).status_code
         == 409
     )
-    register(desk, baotou_2021, name="包孙")
+    register(office, baotou_2021, name="包孙")
     with django_assert_num_queries(few):
         body = client.get("/api/v1/benefit-entitlements/?kind=recurring_allowance").json()
     assert body["count"] == 4 and sum(len(e["deliveries"]) for e in body["results"]) == 1
@@ -193,46 +191,46 @@ def test_entitlements_deliveries_and_recovery_through_the_api(baotou_2021, desk,
     assert [d["name"] for d in due] == ["包孙"], "nothing more is due to the revoked honour"
 
 
-def test_the_delivery_and_prior_honour_lists_cost_the_same_queries_however_many_rows(baotou_2021, desk):
-    client = api(desk)
-    h = register(desk, baotou_2021, name="包列")
+def test_the_delivery_and_prior_honour_lists_cost_the_same_queries_however_many_rows(baotou_2021, office):
+    client = api(office)
+    h = register(office, baotou_2021, name="包列")
     allowance = BenefitEntitlement.objects.get(honouree=h, code="baotou_honour_allowance")
     benefits.delivery_record(
-        by=desk,
+        by=office,
         entitlement_id=allowance.pk,
         occurrence_on=dt.date(2023, 1, 1),
         delivered_on=dt.date(2023, 1, 1),
         evidence="一",
     )
-    prior_honours.prior_honour_add(by=desk, person_id=h.person_id, name="荣誉一", level="city", year=2010)
+    prior_honours.prior_honour_add(by=office, person_id=h.person_id, name="荣誉一", level="city", year=2010)
     few = (queries(client, "/api/v1/benefit-deliveries/"), queries(client, "/api/v1/prior-honours/"))
     for month in range(2, 9):
         benefits.delivery_record(
-            by=desk,
+            by=office,
             entitlement_id=allowance.pk,
             occurrence_on=dt.date(2023, month, 1),
             delivered_on=dt.date(2023, month, 1),
             evidence=f"第{month}月",
         )
-        other = register(desk, baotou_2021, name=f"包列{month}")
+        other = register(office, baotou_2021, name=f"包列{month}")
         prior_honours.prior_honour_add(
-            by=desk, person_id=other.person_id, name="荣誉", level="county", year=2011
+            by=office, person_id=other.person_id, name="荣誉", level="county", year=2011
         )
     assert (queries(client, "/api/v1/benefit-deliveries/"), queries(client, "/api/v1/prior-honours/")) == few
     assert client.get("/api/v1/benefit-deliveries/").json()["count"] == 8
 
 
-def test_the_calendar_endpoint_lists_what_is_due(baotou_2021, desk, audit):
-    register(desk, baotou_2021, name="包历")
-    got = api(audit).get("/api/v1/honourees/calendar/?month=2024-01&funder=union").json()
+def test_the_calendar_endpoint_lists_what_is_due(baotou_2021, office, auditor):
+    register(office, baotou_2021, name="包历")
+    got = api(auditor).get("/api/v1/honourees/calendar/?month=2024-01&funder=union").json()
     assert [(d["day"], d["code"], d["amount"], d["name"]) for d in got] == [
         ("2024-01-20", "baotou_spring_festival_visit", "500.00", "包历")
     ]
 
 
-def test_referrals_and_prior_honours_through_the_api(seeds, desk, audit):
-    h = register(desk, past_round(seeds["jiaozuo"], 2017), name="焦", named_on=dt.date(2017, 9, 10))
-    client = api(desk)
+def test_referrals_and_prior_honours_through_the_api(seeds, office, auditor):
+    h = register(office, past_round(seeds["jiaozuo"], 2017), name="焦", named_on=dt.date(2017, 9, 10))
+    client = api(office)
     referral = BenefitEntitlement.objects.get(honouree=h)
     client.post(
         f"/api/v1/benefit-entitlements/{referral.pk}/referral/",
@@ -264,7 +262,7 @@ def test_referrals_and_prior_honours_through_the_api(seeds, desk, audit):
     )
     assert made.status_code == 201 and made.json()["year"] == 2015
     assert (
-        api(audit)
+        api(auditor)
         .post("/api/v1/prior-honours/", {"person": h.person_id, "name": "x", "level": "city"}, format="json")
         .status_code
         == 403
@@ -282,8 +280,8 @@ def test_referrals_and_prior_honours_through_the_api(seeds, desk, audit):
     assert PriorHonour.objects.filter(revoked=True).count() == 1
 
 
-def test_the_roster_import_and_template_through_the_api(baotou_2021, desk, audit, outsider):
-    client = api(desk)
+def test_the_roster_import_and_template_through_the_api(baotou_2021, office, auditor, outsider):
+    client = api(office)
     template = client.get("/api/v1/honourees/import-template/?scheme=baotou")
     assert template.status_code == 200
     data = sheet(baotou_2021.scheme, [row(name="接口甲"), row(name="接口乙")])
@@ -296,20 +294,20 @@ def test_the_roster_import_and_template_through_the_api(baotou_2021, desk, audit
     )
     assert again.status_code == 400 and len(again.json()["errors"]) == 2 and Honouree.objects.count() == 2
     roster = load_workbook(
-        io.BytesIO(api(audit).get("/api/v1/honourees/roster/?scheme=baotou").content)
+        io.BytesIO(api(auditor).get("/api/v1/honourees/roster/?scheme=baotou").content)
     ).worksheets[0]
     assert sorted(roster.cell(r, 3).value for r in (3, 4)) == sorted(["接口甲", "接口乙"])
     assert api(outsider).get("/api/v1/honourees/").json()["count"] == 0
     assert api(outsider).get("/api/v1/benefit-entitlements/").json()["count"] == 0
 
 
-def test_benefit_types_are_listed_for_the_registry_roles(baotou_2021, desk, outsider):
-    assert api(desk).get("/api/v1/benefit-types/?treatment=baotou_labour_model").json()["count"] == 4
+def test_benefit_types_are_listed_for_the_registry_roles(baotou_2021, office, outsider):
+    assert api(office).get("/api/v1/benefit-types/?treatment=baotou_labour_model").json()["count"] == 4
     assert api(outsider).get("/api/v1/benefit-types/").json()["count"] == 0
 
 
-def test_the_api_schema_builds_with_the_registry(desk):
-    response = api(desk).get("/api/schema/")
+def test_the_api_schema_builds_with_the_registry(office):
+    response = api(office).get("/api/schema/")
     assert response.status_code == 200
     body = response.content.decode()
     assert (

@@ -13,13 +13,11 @@ from honourees.models import BenefitDelivery, BenefitEntitlement, BenefitType, P
 from honourees.rules import validate_round_rules
 from honourees.selectors import registry as rs
 from honourees.services import benefits, naming
-from tests.honourees import registry_steps as steps
 from tests.honourees.registry_steps import baotou_treatment_items, name_baotou, past_round, register
 
 pytestmark = pytest.mark.django_db
 
 # fixtures shared by the registry tests
-audit, desk, seeds = steps.audit, steps.desk, steps.seeds
 Jan2024 = dt.date(2024, 1, 1)
 
 
@@ -38,10 +36,10 @@ def due(user, month, **kw) -> list[tuple[str, str, dt.date]]:
 
 
 def test_a_baotou_honouree_named_through_the_intake_gets_the_labour_model_treatment_and_its_items(
-    seeds, desk
+    seeds, office
 ):
     baotou_treatment_items()
-    named = name_baotou(desk, seeds["baotou"])
+    named = name_baotou(office, seeds["baotou"])
 
     assert len(named) == 1
     honouree = named[0]
@@ -74,32 +72,32 @@ def test_a_baotou_honouree_named_through_the_intake_gets_the_labour_model_treatm
     assert honouree.certificate_no == naming.certificate_number(honouree.round, 1) == "BAOTOU-2023-001"
 
 
-def test_granting_again_adds_nothing_and_types_changed_later_do_not_rewrite_entitlements(seeds, desk):
+def test_granting_again_adds_nothing_and_types_changed_later_do_not_rewrite_entitlements(seeds, office):
     items = baotou_treatment_items()
-    h = register(desk, past_round(seeds["baotou"], 2021))
+    h = register(office, past_round(seeds["baotou"], 2021))
     assert len(by_code(h)) == 4
     BenefitType.objects.filter(pk=items[0].pk).update(amount="800.00")
-    assert benefits.entitlements_grant(honouree=h, by=desk) == []
+    assert benefits.entitlements_grant(honouree=h, by=office) == []
     assert by_code(h)["baotou_spring_festival_visit"].amount == Decimal("500.00")
 
 
-def test_a_treatment_without_items_is_still_recorded_as_the_standing_entitlement(seeds, desk):
-    h = register(desk, past_round(seeds["baotou"], 2021))
+def test_a_treatment_without_items_is_still_recorded_as_the_standing_entitlement(seeds, office):
+    h = register(office, past_round(seeds["baotou"], 2021))
     assert list(by_code(h)) == ["baotou_labour_model"]
-    assert due(desk, dt.date(2021, 5, 1)) == []  # a standing entitlement never falls due by itself
+    assert due(office, dt.date(2021, 5, 1)) == []  # a standing entitlement never falls due by itself
 
 
-def test_jiaozuos_referral_goes_to_those_named_and_not_to_finalists(seeds, desk):
+def test_jiaozuos_referral_goes_to_those_named_and_not_to_finalists(seeds, office):
     r = past_round(seeds["jiaozuo"], 2017)
-    named = register(desk, r, name="焦名")
-    finalist = register(desk, r, name="焦入围", tier="finalist")
+    named = register(office, r, name="焦名")
+    finalist = register(office, r, name="焦入围", tier="finalist")
     assert list(by_code(named)) == ["jiaozuo_may_day_medal"]
     referral = by_code(named)["jiaozuo_may_day_medal"]
     assert (referral.kind, referral.referral_status, referral.funder) == ("referral", "pending", "union")
     assert by_code(finalist) == {}
 
 
-def test_a_rounds_benefit_entry_can_carry_its_own_amount_schedule_length_and_tiers(seeds, desk):
+def test_a_rounds_benefit_entry_can_carry_its_own_amount_schedule_length_and_tiers(seeds, office):
     rules = dict(
         seeds["bayu"].rules,
         benefits=[
@@ -117,7 +115,7 @@ def test_a_rounds_benefit_entry_can_carry_its_own_amount_schedule_length_and_tie
         ],
     )
     h = register(
-        desk,
+        office,
         past_round(seeds["bayu"], 2021, benefits=rules["benefits"]),
         tier="nominated",
         named_on=dt.date(2021, 3, 15),
@@ -163,11 +161,13 @@ def test_a_certificate_pattern_needs_seq_and_known_placeholders_and_a_short_resu
     assert caught.value.field == "rules.certificate_pattern"
 
 
-def test_direct_registration_numbers_certificates_by_the_rounds_pattern_skipping_taken_ones(seeds, desk):
+def test_direct_registration_numbers_certificates_by_the_rounds_pattern_skipping_taken_ones(seeds, office):
     r = past_round(seeds["baling"], 2019, certificate_pattern="岳阳巴陵{year}第{seq:02d}号")
-    first = register(desk, r, name="甲", certificate_no="岳阳巴陵2019第02号")  # the certificate's own number
-    second = register(desk, r, name="乙")
-    third = register(desk, r, name="丙")
+    first = register(
+        office, r, name="甲", certificate_no="岳阳巴陵2019第02号"
+    )  # the certificate's own number
+    second = register(office, r, name="乙")
+    third = register(office, r, name="丙")
     assert [first.certificate_no, second.certificate_no, third.certificate_no] == [
         "岳阳巴陵2019第02号",
         "岳阳巴陵2019第03号",
@@ -179,42 +179,42 @@ def test_direct_registration_numbers_certificates_by_the_rounds_pattern_skipping
 
 
 @pytest.fixture
-def baotou_2021(seeds, desk):
+def baotou_2021(seeds, office):
     baotou_treatment_items()
-    return register(desk, past_round(seeds["baotou"], 2021), name="包头甲", named_on=dt.date(2021, 4, 28))
+    return register(office, past_round(seeds["baotou"], 2021), name="包头甲", named_on=dt.date(2021, 4, 28))
 
 
-def test_the_calendar_lists_what_falls_due_to_whom_in_the_month(baotou_2021, desk, audit):
-    assert due(desk, Jan2024) == [
+def test_the_calendar_lists_what_falls_due_to_whom_in_the_month(baotou_2021, office, auditor):
+    assert due(office, Jan2024) == [
         ("包头甲", "baotou_honour_allowance", dt.date(2024, 1, 1)),
         ("包头甲", "baotou_spring_festival_visit", dt.date(2024, 1, 20)),
     ]
-    assert due(desk, dt.date(2024, 5, 1)) == [
+    assert due(office, dt.date(2024, 5, 1)) == [
         ("包头甲", "baotou_health_check", dt.date(2024, 5, 1)),
         ("包头甲", "baotou_honour_allowance", dt.date(2024, 5, 1)),
     ]
-    assert due(desk, dt.date(2021, 4, 1)) == [], "nothing before the naming on 04-28"
-    assert due(audit, Jan2024) == due(desk, Jan2024), "the auditor reads the same calendar"
-    cal = rs.benefit_calendar(desk, Jan2024)
+    assert due(office, dt.date(2021, 4, 1)) == [], "nothing before the naming on 04-28"
+    assert due(auditor, Jan2024) == due(office, Jan2024), "the auditor reads the same calendar"
+    cal = rs.benefit_calendar(office, Jan2024)
     assert cal.totals_by_funder() == {"city_finance": Decimal("300.00"), "union": Decimal("500.00")}
-    assert due(desk, Jan2024, funder="union") == [
+    assert due(office, Jan2024, funder="union") == [
         ("包头甲", "baotou_spring_festival_visit", dt.date(2024, 1, 20))
     ]
-    assert due(desk, Jan2024, scheme="baling") == []
+    assert due(office, Jan2024, scheme="baling") == []
 
 
-def test_a_delivery_takes_its_due_day_off_the_calendar_and_a_replay_records_it_once(baotou_2021, desk):
+def test_a_delivery_takes_its_due_day_off_the_calendar_and_a_replay_records_it_once(baotou_2021, office):
     visit = by_code(baotou_2021)["baotou_spring_festival_visit"]
     d = benefits.delivery_record(
-        by=desk,
+        by=office,
         entitlement_id=visit.pk,
         occurrence_on=dt.date(2024, 1, 20),
         delivered_on=dt.date(2024, 1, 22),
         evidence="慰问签收单 2024-017",
     )
-    assert d.amount == Decimal("500.00") and d.recorded_by == desk and d.recovery == "none"
+    assert d.amount == Decimal("500.00") and d.recorded_by == office and d.recovery == "none"
     again = benefits.delivery_record(
-        by=desk,
+        by=office,
         entitlement_id=visit.pk,
         occurrence_on=dt.date(2024, 1, 20),
         delivered_on=dt.date(2024, 1, 22),
@@ -223,20 +223,20 @@ def test_a_delivery_takes_its_due_day_off_the_calendar_and_a_replay_records_it_o
     assert again.pk == d.pk and BenefitDelivery.objects.count() == 1
     with pytest.raises(Conflict):  # the same due day with other evidence: already given
         benefits.delivery_record(
-            by=desk,
+            by=office,
             entitlement_id=visit.pk,
             occurrence_on=dt.date(2024, 1, 20),
             delivered_on=dt.date(2024, 1, 23),
             evidence="另一张单据",
         )
-    assert due(desk, Jan2024) == [("包头甲", "baotou_honour_allowance", dt.date(2024, 1, 1))]
+    assert due(office, Jan2024) == [("包头甲", "baotou_honour_allowance", dt.date(2024, 1, 1))]
 
 
-def test_a_delivery_must_answer_a_real_due_day_with_money_as_decimal(baotou_2021, desk):
+def test_a_delivery_must_answer_a_real_due_day_with_money_as_decimal(baotou_2021, office):
     allowance = by_code(baotou_2021)["baotou_honour_allowance"]
     with pytest.raises(ValidationFailed) as caught:
         benefits.delivery_record(
-            by=desk,
+            by=office,
             entitlement_id=allowance.pk,
             occurrence_on=dt.date(2024, 1, 2),
             delivered_on=dt.date(2024, 1, 5),
@@ -245,7 +245,7 @@ def test_a_delivery_must_answer_a_real_due_day_with_money_as_decimal(baotou_2021
     assert caught.value.field == "occurrence_on"
     with pytest.raises(ValidationFailed) as caught:
         benefits.delivery_record(
-            by=desk,
+            by=office,
             entitlement_id=allowance.pk,
             occurrence_on=dt.date(2024, 1, 1),
             delivered_on=dt.date(2024, 1, 5),
@@ -255,7 +255,7 @@ def test_a_delivery_must_answer_a_real_due_day_with_money_as_decimal(baotou_2021
     assert caught.value.field == "amount" and "浮点" in caught.value.zh
     with pytest.raises(ValidationFailed):  # a delivery needs its evidence
         benefits.delivery_record(
-            by=desk,
+            by=office,
             entitlement_id=allowance.pk,
             occurrence_on=dt.date(2024, 1, 1),
             delivered_on=dt.date(2024, 1, 5),
@@ -263,7 +263,7 @@ def test_a_delivery_must_answer_a_real_due_day_with_money_as_decimal(baotou_2021
         )
     with pytest.raises(ValidationFailed):  # nor is it recorded for a day to come
         benefits.delivery_record(
-            by=desk,
+            by=office,
             entitlement_id=allowance.pk,
             occurrence_on=dt.date(2024, 1, 1),
             delivered_on=dt.date.today() + dt.timedelta(days=2),
@@ -272,10 +272,10 @@ def test_a_delivery_must_answer_a_real_due_day_with_money_as_decimal(baotou_2021
     treatment = by_code(baotou_2021)["baotou_labour_model"]
     with pytest.raises(Conflict):  # the treatment itself is not given; its items are
         benefits.delivery_record(
-            by=desk, entitlement_id=treatment.pk, delivered_on=dt.date(2024, 1, 5), evidence="x"
+            by=office, entitlement_id=treatment.pk, delivered_on=dt.date(2024, 1, 5), evidence="x"
         )
     d = benefits.delivery_record(
-        by=desk,
+        by=office,
         entitlement_id=allowance.pk,
         occurrence_on=dt.date(2024, 1, 1),
         delivered_on=dt.date(2024, 1, 5),
@@ -285,11 +285,11 @@ def test_a_delivery_must_answer_a_real_due_day_with_money_as_decimal(baotou_2021
     assert d.amount == Decimal("280.50")
 
 
-def test_only_the_talent_office_records_deliveries(baotou_2021, audit):
+def test_only_the_talent_office_records_deliveries(baotou_2021, auditor):
     allowance = by_code(baotou_2021)["baotou_honour_allowance"]
     with pytest.raises(NotPermitted):
         benefits.delivery_record(
-            by=audit,
+            by=auditor,
             entitlement_id=allowance.pk,
             occurrence_on=dt.date(2024, 1, 1),
             delivered_on=dt.date(2024, 1, 5),
@@ -297,15 +297,15 @@ def test_only_the_talent_office_records_deliveries(baotou_2021, audit):
         )
 
 
-def test_an_allowance_paid_from_retirement_moves_its_period_and_the_office_can_end_one(baotou_2021, desk):
+def test_an_allowance_paid_from_retirement_moves_its_period_and_the_office_can_end_one(baotou_2021, office):
     allowance = by_code(baotou_2021)["baotou_honour_allowance"]
     benefits.entitlement_set_period(
-        by=desk, entitlement_id=allowance.pk, starts_on=dt.date(2024, 3, 15), ends_on=None
+        by=office, entitlement_id=allowance.pk, starts_on=dt.date(2024, 3, 15), ends_on=None
     )
-    assert [c for _, c, _ in due(desk, dt.date(2024, 3, 1))] == []
-    assert [c for _, c, _ in due(desk, dt.date(2024, 4, 1))] == ["baotou_honour_allowance"]
+    assert [c for _, c, _ in due(office, dt.date(2024, 3, 1))] == []
+    assert [c for _, c, _ in due(office, dt.date(2024, 4, 1))] == ["baotou_honour_allowance"]
     benefits.delivery_record(
-        by=desk,
+        by=office,
         entitlement_id=allowance.pk,
         occurrence_on=dt.date(2024, 4, 1),
         delivered_on=dt.date(2024, 4, 2),
@@ -313,53 +313,59 @@ def test_an_allowance_paid_from_retirement_moves_its_period_and_the_office_can_e
     )
     with pytest.raises(ValidationFailed):  # the April delivery would fall outside
         benefits.entitlement_set_period(
-            by=desk, entitlement_id=allowance.pk, starts_on=dt.date(2024, 5, 1), ends_on=None
+            by=office, entitlement_id=allowance.pk, starts_on=dt.date(2024, 5, 1), ends_on=None
         )
-    benefits.entitlement_end(by=desk, entitlement_id=allowance.pk, on=dt.date(2024, 6, 15), reason="政策调整")
-    assert [c for _, c, _ in due(desk, dt.date(2024, 6, 1))] == ["baotou_honour_allowance"], (
+    benefits.entitlement_end(
+        by=office, entitlement_id=allowance.pk, on=dt.date(2024, 6, 15), reason="政策调整"
+    )
+    assert [c for _, c, _ in due(office, dt.date(2024, 6, 1))] == ["baotou_honour_allowance"], (
         "due before the end"
     )
-    assert due(desk, dt.date(2024, 7, 1)) == []
+    assert due(office, dt.date(2024, 7, 1)) == []
     with pytest.raises(Conflict):
         benefits.entitlement_set_period(
-            by=desk, entitlement_id=allowance.pk, starts_on=dt.date(2024, 1, 1), ends_on=None
+            by=office, entitlement_id=allowance.pk, starts_on=dt.date(2024, 1, 1), ends_on=None
         )
 
 
-def test_the_calendar_costs_three_queries_however_many_honourees(seeds, desk, django_assert_num_queries):
+def test_the_calendar_costs_three_queries_however_many_honourees(seeds, office, django_assert_num_queries):
     baotou_treatment_items()
     r = past_round(seeds["baotou"], 2021)
-    register(desk, r, name="一号")
-    rs.benefit_calendar(desk, Jan2024)  # roles read once per user object
+    register(office, r, name="一号")
+    rs.benefit_calendar(office, Jan2024)  # roles read once per user object
     with django_assert_num_queries(3):
-        assert len(rs.benefit_calendar(desk, Jan2024).items) == 2
+        assert len(rs.benefit_calendar(office, Jan2024).items) == 2
     for i in range(5):
-        register(desk, r, name=f"多{i}")
+        register(office, r, name=f"多{i}")
     with django_assert_num_queries(3):
-        assert len(rs.benefit_calendar(desk, Jan2024).items) == 12
+        assert len(rs.benefit_calendar(office, Jan2024).items) == 12
 
 
 # --- referrals ---------------------------------------------------------------------------------------------
 
 
-def test_a_referral_is_submitted_then_awarded_and_the_medal_becomes_a_prior_honour(seeds, desk):
-    h = register(desk, past_round(seeds["jiaozuo"], 2017), name="焦工", named_on=dt.date(2017, 9, 10))
+def test_a_referral_is_submitted_then_awarded_and_the_medal_becomes_a_prior_honour(seeds, office):
+    h = register(office, past_round(seeds["jiaozuo"], 2017), name="焦工", named_on=dt.date(2017, 9, 10))
     referral = by_code(h)["jiaozuo_may_day_medal"]
-    assert due(desk, dt.date(2017, 9, 1)) == [("焦工", "jiaozuo_may_day_medal", dt.date(2017, 9, 10))]
+    assert due(office, dt.date(2017, 9, 1)) == [("焦工", "jiaozuo_may_day_medal", dt.date(2017, 9, 10))]
     with pytest.raises(Conflict):  # decided before it was even submitted
         benefits.referral_record(
-            by=desk, entitlement_id=referral.pk, outcome="awarded", on=dt.date(2018, 4, 1)
+            by=office, entitlement_id=referral.pk, outcome="awarded", on=dt.date(2018, 4, 1)
         )
     benefits.referral_record(
-        by=desk, entitlement_id=referral.pk, outcome="submitted", on=dt.date(2017, 9, 20), note="焦作市总工会"
+        by=office,
+        entitlement_id=referral.pk,
+        outcome="submitted",
+        on=dt.date(2017, 9, 20),
+        note="焦作市总工会",
     )
-    assert due(desk, dt.date(2017, 9, 1)) == [], "a submitted referral is no longer due"
+    assert due(office, dt.date(2017, 9, 1)) == [], "a submitted referral is no longer due"
     with pytest.raises(ValidationFailed):  # decided before it was submitted
         benefits.referral_record(
-            by=desk, entitlement_id=referral.pk, outcome="awarded", on=dt.date(2017, 9, 1)
+            by=office, entitlement_id=referral.pk, outcome="awarded", on=dt.date(2017, 9, 1)
         )
     done = benefits.referral_record(
-        by=desk,
+        by=office,
         entitlement_id=referral.pk,
         outcome="awarded",
         on=dt.date(2018, 4, 28),
@@ -382,31 +388,31 @@ def test_a_referral_is_submitted_then_awarded_and_the_medal_becomes_a_prior_hono
     )
     with pytest.raises(Conflict):  # an outcome is final
         benefits.referral_record(
-            by=desk, entitlement_id=referral.pk, outcome="declined", on=dt.date(2018, 5, 1)
+            by=office, entitlement_id=referral.pk, outcome="declined", on=dt.date(2018, 5, 1)
         )
     assert benefits.referral_record(
-        by=desk, entitlement_id=referral.pk, outcome="awarded", on=dt.date(2018, 5, 1)
+        by=office, entitlement_id=referral.pk, outcome="awarded", on=dt.date(2018, 5, 1)
     ).pk
 
 
-def test_a_declined_referral_is_recorded_and_deliveries_are_not_how_referrals_are_kept(seeds, desk):
-    h = register(desk, past_round(seeds["jinzhong"], 2018), named_on=dt.date(2018, 9, 17))
+def test_a_declined_referral_is_recorded_and_deliveries_are_not_how_referrals_are_kept(seeds, office):
+    h = register(office, past_round(seeds["jinzhong"], 2018), named_on=dt.date(2018, 9, 17))
     referral = by_code(h)["jinzhong_sanjin_talent"]
     with pytest.raises(Conflict):
         benefits.delivery_record(
-            by=desk, entitlement_id=referral.pk, delivered_on=dt.date(2018, 10, 1), evidence="x"
+            by=office, entitlement_id=referral.pk, delivered_on=dt.date(2018, 10, 1), evidence="x"
         )
     benefits.referral_record(
-        by=desk, entitlement_id=referral.pk, outcome="submitted", on=dt.date(2018, 10, 8)
+        by=office, entitlement_id=referral.pk, outcome="submitted", on=dt.date(2018, 10, 8)
     )
     done = benefits.referral_record(
-        by=desk, entitlement_id=referral.pk, outcome="declined", on=dt.date(2019, 1, 8)
+        by=office, entitlement_id=referral.pk, outcome="declined", on=dt.date(2019, 1, 8)
     )
     assert done.referral_status == "declined" and not PriorHonour.objects.exists()
 
 
-def test_a_round_kept_as_a_draft_record_takes_direct_registrations_and_an_open_one_does_not(seeds, desk):
+def test_a_round_kept_as_a_draft_record_takes_direct_registrations_and_an_open_one_does_not(seeds, office):
     draft = past_round(seeds["baling"], 2021, status=Round.Status.DRAFT)
-    assert register(desk, draft).round == draft
+    assert register(office, draft).round == draft
     with pytest.raises(Conflict):
-        register(desk, seeds["baling"])  # 2023 is taking nominations: its honourees come from the intake
+        register(office, seeds["baling"])  # 2023 is taking nominations: its honourees come from the intake

@@ -12,14 +12,12 @@ from openpyxl import load_workbook
 from backend.errors import NotPermitted, ValidationFailed
 from honourees.models import BenefitEntitlement, Honouree, Person, RecommendingUnit
 from honourees.registry_xlsx import historic_import, write_historic_template
-from tests.honourees import registry_steps as steps
 from tests.honourees.conftest import make_id
 from tests.honourees.registry_steps import past_round, register, row, sheet
 
 pytestmark = pytest.mark.django_db
 
 # fixtures shared by the registry tests
-audit, desk, seeds = steps.audit, steps.desk, steps.seeds
 
 
 @pytest.fixture
@@ -37,7 +35,7 @@ def refused(by, scheme_code, data) -> list[ValidationFailed]:
     return errors
 
 
-def test_historic_honourees_are_registered_with_their_entitlements_and_numbers(desk, baotou_rounds, seeds):
+def test_historic_honourees_are_registered_with_their_entitlements_and_numbers(office, baotou_rounds, seeds):
     r2021, r2022 = baotou_rounds
     scheme = r2021.scheme
     data = sheet(
@@ -50,7 +48,7 @@ def test_historic_honourees_are_registered_with_their_entitlements_and_numbers(d
             row(name="机械赵", year=2021, tier=""),
         ],
     )
-    made = historic_import(by=desk, scheme_code="baotou", file=data)
+    made = historic_import(by=office, scheme_code="baotou", file=data)
     got = {h.person.name: h for h in made}
     assert [h.certificate_no for h in made] == ["BT2021-07", "BAOTOU-2022-001", "BAOTOU-2021-002"]
     wang = got["包钢王"]
@@ -69,11 +67,11 @@ def test_historic_honourees_are_registered_with_their_entitlements_and_numbers(d
         "from the identity number"
     )
     assert BenefitEntitlement.objects.filter(code="baotou_labour_model").count() == 3
-    assert wang.history.get().history_user == desk
+    assert wang.history.get().history_user == office
 
 
-def test_a_file_that_is_not_an_xlsx_or_is_damaged_is_refused(desk, baotou_rounds):
-    errors = refused(desk, "baotou", b"name,id\n")
+def test_a_file_that_is_not_an_xlsx_or_is_damaged_is_refused(office, baotou_rounds):
+    errors = refused(office, "baotou", b"name,id\n")
     assert errors[0].field == "file" and ".xlsx" in errors[0].zh
     good = sheet(baotou_rounds[0].scheme, [row()])
     broken = io.BytesIO()
@@ -81,22 +79,22 @@ def test_a_file_that_is_not_an_xlsx_or_is_damaged_is_refused(desk, baotou_rounds
         for item in src.infolist():
             if item.filename != "xl/worksheets/sheet1.xml":
                 dst.writestr(item, src.read(item.filename))
-    errors = refused(desk, "baotou", broken.getvalue())
+    errors = refused(office, "baotou", broken.getvalue())
     assert "损坏" in errors[0].zh and "damaged" in errors[0].en
 
 
-def test_a_wrong_header_is_refused_cell_by_cell(desk, baotou_rounds):
+def test_a_wrong_header_is_refused_cell_by_cell(office, baotou_rounds):
     def edit(ws):
         ws["C2"] = "身份证"
         ws["O2"] = "多余"
 
-    errors = refused(desk, "baotou", sheet(baotou_rounds[0].scheme, [row()], edit=edit))
+    errors = refused(office, "baotou", sheet(baotou_rounds[0].scheme, [row()], edit=edit))
     assert [(e.row, e.field) for e in errors] == [(2, "header"), (2, "header")]
     assert "C 列" in errors[0].zh and "“身份证号”" in errors[0].zh and "column C" in errors[0].en
     assert "O 列" in errors[1].zh
 
 
-def test_bad_identity_numbers_are_listed_by_row_and_column(desk, baotou_rounds):
+def test_bad_identity_numbers_are_listed_by_row_and_column(office, baotou_rounds):
     good = make_id(dt.date(1980, 2, 2))
     wrong_check = good[:-1] + ("0" if good[-1] != "0" else "1")
     data = sheet(
@@ -108,16 +106,16 @@ def test_bad_identity_numbers_are_listed_by_row_and_column(desk, baotou_rounds):
             row(name="丁"),
         ],
     )
-    errors = refused(desk, "baotou", data)
+    errors = refused(office, "baotou", data)
     assert [(e.row, e.field) for e in errors] == [(3, "id_number"), (4, "id_number"), (5, "id_number")]
     assert all("C 列“身份证号”" in e.zh and "column C (身份证号, identity number)" in e.en for e in errors)
     assert "文本" in errors[1].zh and "text" in errors[1].en
 
 
-def test_duplicates_in_the_file_and_against_the_registry_are_all_listed(desk, baotou_rounds):
+def test_duplicates_in_the_file_and_against_the_registry_are_all_listed(office, baotou_rounds):
     r2021, _ = baotou_rounds
     same = make_id(dt.date(1966, 6, 6))
-    already = register(desk, r2021, name="已登记", certificate_no="OLD-1")
+    already = register(office, r2021, name="已登记", certificate_no="OLD-1")
     Honouree.objects.count()
     data = sheet(
         r2021.scheme,
@@ -133,7 +131,7 @@ def test_duplicates_in_the_file_and_against_the_registry_are_all_listed(desk, ba
         ],
     )
     with pytest.raises(ValidationFailed) as caught:
-        historic_import(by=desk, scheme_code="baotou", file=data)
+        historic_import(by=office, scheme_code="baotou", file=data)
     assert Honouree.objects.count() == 1, "only the one registered before"
     got = [(e.row, e.field) for e in caught.value.errors]
     assert got == [
@@ -152,12 +150,12 @@ def test_duplicates_in_the_file_and_against_the_registry_are_all_listed(desk, ba
     )
 
 
-def test_an_unknown_scheme_a_missing_round_or_a_round_in_intake_is_refused(desk, baotou_rounds, seeds):
+def test_an_unknown_scheme_a_missing_round_or_a_round_in_intake_is_refused(office, baotou_rounds, seeds):
     scheme = baotou_rounds[0].scheme
-    errors = refused(desk, "baotuo", sheet(scheme, [row()]))
+    errors = refused(office, "baotuo", sheet(scheme, [row()]))
     assert errors[0].field == "scheme" and "baotou" in errors[0].zh
     errors = refused(
-        desk,
+        office,
         "baotou",
         sheet(
             scheme,
@@ -183,62 +181,62 @@ def test_an_unknown_scheme_a_missing_round_or_a_round_in_intake_is_refused(desk,
     assert "评选产生" in errors[1].zh
 
 
-def test_formulas_anywhere_are_refused_never_evaluated(desk, baotou_rounds):
+def test_formulas_anywhere_are_refused_never_evaluated(office, baotou_rounds):
     def edit(ws):
         ws["B3"] = '=HYPERLINK("http://evil.example","点我")'
         ws["E4"] = "=2020+1"
 
-    errors = refused(desk, "baotou", sheet(baotou_rounds[0].scheme, [row(), row(name="乙")], edit=edit))
+    errors = refused(office, "baotou", sheet(baotou_rounds[0].scheme, [row(), row(name="乙")], edit=edit))
     assert [(e.row, e.field) for e in errors] == [(3, "formula"), (4, "formula")]
     assert "B3" in errors[0].zh and "公式" in errors[0].zh and "formula" in errors[0].en
 
     errors = refused(
-        desk, "baotou", sheet(baotou_rounds[0].scheme, [row()], edit=lambda ws: ws.__setitem__("A1", "=1"))
+        office, "baotou", sheet(baotou_rounds[0].scheme, [row()], edit=lambda ws: ws.__setitem__("A1", "=1"))
     )
     assert [(e.row, e.field) for e in errors] == [(1, "formula")] and "A1" in errors[0].zh
 
 
-def test_the_sheet_must_be_the_schemes_and_list_someone(desk, baotou_rounds, seeds):
+def test_the_sheet_must_be_the_schemes_and_list_someone(office, baotou_rounds, seeds):
     other = sheet(seeds["baling"].scheme, [row()])
-    errors = refused(desk, "baotou", other)
+    errors = refused(office, "baotou", other)
     assert errors[0].field == "scheme" and "包头工匠" in errors[0].zh
-    errors = refused(desk, "baotou", sheet(baotou_rounds[0].scheme, []))
+    errors = refused(office, "baotou", sheet(baotou_rounds[0].scheme, []))
     assert "没有工匠" in errors[0].zh
 
 
-def test_only_the_talent_office_imports(audit, baotou_rounds):
+def test_only_the_talent_office_imports(auditor, baotou_rounds):
     with pytest.raises(NotPermitted):
-        historic_import(by=audit, scheme_code="baotou", file=sheet(baotou_rounds[0].scheme, [row()]))
+        historic_import(by=auditor, scheme_code="baotou", file=sheet(baotou_rounds[0].scheme, [row()]))
 
 
 def test_text_that_looks_like_a_formula_is_kept_as_text_and_the_template_asks_for_text_ids(
-    desk, baotou_rounds
+    office, baotou_rounds
 ):
     data = sheet(baotou_rounds[0].scheme, [row(employer="=包钢", note="+86 注")])
-    made = historic_import(by=desk, scheme_code="baotou", file=data)
+    made = historic_import(by=office, scheme_code="baotou", file=data)
     assert (made[0].employer, made[0].note) == ("=包钢", "+86 注")
     ws = load_workbook(io.BytesIO(write_historic_template(baotou_rounds[0].scheme))).worksheets[0]
     assert ws["C3"].number_format == "@" and ws["A1"].value == "“包头工匠”历史命名人员登记表"
 
 
-def test_the_command_imports_or_lists_every_error_and_saves_nothing(desk, baotou_rounds, tmp_path, capsys):
+def test_the_command_imports_or_lists_every_error_and_saves_nothing(office, baotou_rounds, tmp_path, capsys):
     scheme = baotou_rounds[0].scheme
     good, bad = tmp_path / "good.xlsx", tmp_path / "bad.xlsx"
     good.write_bytes(sheet(scheme, [row(name="命令甲"), row(name="命令乙")]))
     bad.write_bytes(sheet(scheme, [row(name="坏", id_number="110105194912310021"), row(name="好")]))
 
     with pytest.raises(CommandError) as failed:
-        call_command("import_honourees", str(bad), "--scheme", "baotou", "--as", desk.username)
+        call_command("import_honourees", str(bad), "--scheme", "baotou", "--as", office.username)
     assert "nothing was saved" in str(failed.value)
     err = capsys.readouterr().err
     assert "row 3 · id_number · 第 3 行 C 列“身份证号”" in err and "check character" in err
     assert Honouree.objects.count() == 0
 
-    call_command("import_honourees", str(good), "--scheme", "baotou", "--as", desk.username)
+    call_command("import_honourees", str(good), "--scheme", "baotou", "--as", office.username)
     out = capsys.readouterr().out
     assert "Registered 2" in out and "BAOTOU-2021-001" in out
     assert Honouree.objects.count() == 2
     with pytest.raises(CommandError):
         call_command(
-            "import_honourees", str(tmp_path / "missing.xlsx"), "--scheme", "baotou", "--as", desk.username
+            "import_honourees", str(tmp_path / "missing.xlsx"), "--scheme", "baotou", "--as", office.username
         )

@@ -10,13 +10,11 @@ from openpyxl import load_workbook
 from backend.models import PersonalDataAccess
 from honourees.models import BenefitEntitlement, Honouree
 from honourees.services import benefits, prior_honours, status
-from tests.honourees import registry_steps as steps
 from tests.honourees.registry_steps import baotou_treatment_items, past_round, register, row, sheet
 
 pytestmark = pytest.mark.django_db
 
 # fixtures shared by the registry tests
-audit, desk, finance, outsider, seeds = steps.audit, steps.desk, steps.finance, steps.outsider, steps.seeds
 EVIL = '<script>alert("x")</script>'
 
 
@@ -27,17 +25,17 @@ def browser(user) -> Client:
 
 
 @pytest.fixture
-def registry_rows(seeds, desk):
+def registry_rows(seeds, office):
     """Two 包头 (2021, one with the labour-model items) and one 巴陵 (2020) honouree."""
     baotou_treatment_items()
     bt = past_round(seeds["baotou"], 2021)
     bl = past_round(seeds["baling"], 2020)
     unit = bt.scheme.units.get(name="包钢集团工会")
     a = register(
-        desk, bt, name="包钢王", trade="炼钢工", employer="包钢集团", unit_id=unit.pk, region="昆都仑区"
+        office, bt, name="包钢王", trade="炼钢工", employer="包钢集团", unit_id=unit.pk, region="昆都仑区"
     )
-    b = register(desk, bt, name="稀土李", trade="稀土冶炼", employer="北方稀土", region="青山区")
-    c = register(desk, bl, name="巴陵周", trade="钳工", employer=EVIL, region="岳阳楼区")
+    b = register(office, bt, name="稀土李", trade="稀土冶炼", employer="北方稀土", region="青山区")
+    c = register(office, bl, name="巴陵周", trade="钳工", employer=EVIL, region="岳阳楼区")
     return a, b, c
 
 
@@ -45,9 +43,9 @@ def names(response) -> list[str]:
     return [h.person.name for h in response.context["page"]]
 
 
-def test_the_roster_searches_by_scheme_year_status_trade_region_unit_and_name(registry_rows, desk):
+def test_the_roster_searches_by_scheme_year_status_trade_region_unit_and_name(registry_rows, office):
     a, b, c = registry_rows
-    client = browser(desk)
+    client = browser(office)
     assert sorted(names(client.get("/registry/"))) == sorted(["巴陵周", "包钢王", "稀土李"])
     assert sorted(names(client.get("/registry/?scheme=baotou"))) == ["包钢王", "稀土李"]
     assert names(client.get("/registry/?year=2020")) == ["巴陵周"]
@@ -56,36 +54,36 @@ def test_the_roster_searches_by_scheme_year_status_trade_region_unit_and_name(re
     assert names(client.get(f"/registry/?unit={a.unit_id}")) == ["包钢王"]
     assert names(client.get(f"/registry/?q={b.certificate_no}")) == ["稀土李"]
     status.honouree_set_status(
-        by=desk, honouree_id=b.pk, status="suspended", on=dt.date(2024, 1, 1), reason="调查"
+        by=office, honouree_id=b.pk, status="suspended", on=dt.date(2024, 1, 1), reason="调查"
     )
     assert names(client.get("/registry/?status=suspended")) == ["稀土李"]
     page = client.get("/registry/").content.decode()
     assert 'data-status="suspended">暂停 1</span>' in page
 
 
-def test_a_named_honouree_is_found_by_its_nominations_trade_and_units_region(seeds, desk):
+def test_a_named_honouree_is_found_by_its_nominations_trade_and_units_region(seeds, office):
     from tests.honourees.registry_steps import name_baotou
 
-    h = name_baotou(desk, seeds["baotou"])[0]
-    client = browser(desk)
+    h = name_baotou(office, seeds["baotou"])[0]
+    client = browser(office)
     assert names(client.get("/registry/?trade=数控车")) == [h.person.name]
     assert names(client.get("/registry/?region=昆都仑区")) == [h.person.name]
     assert names(client.get(f"/registry/?unit={h.nomination.unit_id}")) == [h.person.name]
 
 
-def test_pages_escape_what_people_typed(registry_rows, desk):
+def test_pages_escape_what_people_typed(registry_rows, office):
     a, b, c = registry_rows
-    prior_honours.prior_honour_add(by=desk, person_id=c.person_id, name=EVIL, level="city", year=2019)
+    prior_honours.prior_honour_add(by=office, person_id=c.person_id, name=EVIL, level="city", year=2019)
     status.honouree_set_status(
-        by=desk, honouree_id=c.pk, status="suspended", on=dt.date(2024, 1, 1), reason=EVIL
+        by=office, honouree_id=c.pk, status="suspended", on=dt.date(2024, 1, 1), reason=EVIL
     )
-    client = browser(desk)
+    client = browser(office)
     for url in ("/registry/", f"/registry/{c.pk}/", "/registry/?q=巴陵"):
         page = client.get(url).content.decode()
         assert EVIL not in page and "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in page, url
     allowance = BenefitEntitlement.objects.get(honouree=a, code="baotou_honour_allowance")
     benefits.delivery_record(
-        by=desk,
+        by=office,
         entitlement_id=allowance.pk,
         occurrence_on=dt.date(2024, 1, 1),
         delivered_on=dt.date(2024, 1, 2),
@@ -96,24 +94,24 @@ def test_pages_escape_what_people_typed(registry_rows, desk):
 
 
 def test_identity_numbers_are_masked_and_a_whole_one_is_shown_on_request_and_recorded(
-    registry_rows, desk, audit
+    registry_rows, office, auditor
 ):
     a = registry_rows[0]
     number = a.person.id_number
-    page = browser(audit).get(f"/registry/{a.pk}/").content.decode()
+    page = browser(auditor).get(f"/registry/{a.pk}/").content.decode()
     assert number not in page and number[:6] + "********" + number[-4:] in page and "reveal-id" not in page
     assert not PersonalDataAccess.objects.exists()
-    assert number not in browser(audit).get(f"/registry/{a.pk}/?reveal=id").content.decode()
+    assert number not in browser(auditor).get(f"/registry/{a.pk}/?reveal=id").content.decode()
 
-    office = browser(desk)
-    assert number not in office.get(f"/registry/{a.pk}/").content.decode()
+    desk = browser(office)
+    assert number not in desk.get(f"/registry/{a.pk}/").content.decode()
     assert not PersonalDataAccess.objects.exists(), "looking at the page unmasks nothing"
-    assert number in office.get(f"/registry/{a.pk}/?reveal=id").content.decode()
+    assert number in desk.get(f"/registry/{a.pk}/?reveal=id").content.decode()
     log = PersonalDataAccess.objects.get()
-    assert (log.user, log.subject_id, log.field) == (desk, str(a.person_id), "id_number")
+    assert (log.user, log.subject_id, log.field) == (office, str(a.person_id), "id_number")
 
 
-def test_only_registry_roles_open_the_registry(registry_rows, outsider, finance):
+def test_only_registry_roles_open_the_registry(registry_rows, outsider, maker):
     client = browser(outsider)
     for url in (
         "/registry/",
@@ -124,17 +122,17 @@ def test_only_registry_roles_open_the_registry(registry_rows, outsider, finance)
         "/registry/import/",
     ):
         assert client.get(url).status_code == 403, url
-    assert browser(finance).get("/registry/").status_code == 200
-    assert browser(finance).get("/registry/new/").status_code == 403, "finance reads, the office registers"
+    assert browser(maker).get("/registry/").status_code == 200
+    assert browser(maker).get("/registry/new/").status_code == 403, "maker reads, the office registers"
 
 
 def test_the_roster_and_an_honourees_page_cost_the_same_queries_however_much_there_is(
-    seeds, desk, django_assert_num_queries
+    seeds, office, django_assert_num_queries
 ):
     baotou_treatment_items()
     r = past_round(seeds["baotou"], 2021)
-    first = register(desk, r, name="一号")
-    client = browser(desk)
+    first = register(office, r, name="一号")
+    client = browser(office)
 
     def count(url):
         from django.db import connection
@@ -146,17 +144,17 @@ def test_the_roster_and_an_honourees_page_cost_the_same_queries_however_much_the
 
     roster_few, page_few = count("/registry/"), count(f"/registry/{first.pk}/")
     for i in range(12):
-        register(desk, r, name=f"多{i}", unit_id=r.scheme.units.first().pk)
+        register(office, r, name=f"多{i}", unit_id=r.scheme.units.first().pk)
     for e in BenefitEntitlement.objects.filter(honouree=first).exclude(kind="labour_model_treatment"):
         for day in e.occurrences(dt.date(2023, 1, 1), dt.date(2023, 12, 31))[:3]:
             benefits.delivery_record(
-                by=desk, entitlement_id=e.pk, occurrence_on=day, delivered_on=day, evidence="凭证"
+                by=office, entitlement_id=e.pk, occurrence_on=day, delivered_on=day, evidence="凭证"
             )
     prior_honours.prior_honour_add(
-        by=desk, person_id=first.person_id, name="包头市劳动模范", level="city", year=2019
+        by=office, person_id=first.person_id, name="包头市劳动模范", level="city", year=2019
     )
     status.honouree_set_status(
-        by=desk, honouree_id=first.pk, status="suspended", on=dt.date(2024, 1, 1), reason="x"
+        by=office, honouree_id=first.pk, status="suspended", on=dt.date(2024, 1, 1), reason="x"
     )
     assert count("/registry/") == roster_few
     assert count(f"/registry/{first.pk}/") == page_few
@@ -165,9 +163,9 @@ def test_the_roster_and_an_honourees_page_cost_the_same_queries_however_much_the
     assert (roster_few, page_few) == (8, 12)  # 12: the funding panel adds one query, whatever the data
 
 
-def test_the_office_revokes_on_the_page_and_a_refusal_comes_back_as_a_message(registry_rows, desk):
+def test_the_office_revokes_on_the_page_and_a_refusal_comes_back_as_a_message(registry_rows, office):
     c = registry_rows[2]
-    client = browser(desk)
+    client = browser(office)
     refused = client.post(
         f"/registry/{c.pk}/revoke/",
         {"on": "2024-03-01", "reason": "", "grounds": "false_claims", "next": f"/registry/{c.pk}/"},
@@ -194,16 +192,16 @@ def test_the_office_revokes_on_the_page_and_a_refusal_comes_back_as_a_message(re
     assert Honouree.objects.get(pk=c.pk).status == "active"
 
 
-def test_benefits_are_delivered_from_the_calendar_page(registry_rows, desk, audit):
+def test_benefits_are_delivered_from_the_calendar_page(registry_rows, office, auditor):
     a = registry_rows[0]
-    page = browser(audit).get("/registry/calendar/?month=2024-01").content.decode()
+    page = browser(auditor).get("/registry/calendar/?month=2024-01").content.decode()
     assert (
         "春节慰问" in page
         and "荣誉津贴" in page
         and "Delivered" not in page
         and "发放" not in page.split("calendar")[-1][:0]
     )
-    client = browser(desk)
+    client = browser(office)
     visit = BenefitEntitlement.objects.get(honouree=a, code="baotou_spring_festival_visit")
     client.post(
         f"/registry/entitlements/{visit.pk}/deliveries/",
@@ -214,9 +212,9 @@ def test_benefits_are_delivered_from_the_calendar_page(registry_rows, desk, audi
     assert "荣誉津贴" in page
 
 
-def test_direct_registration_on_the_page_shows_field_errors_and_saves_nothing(seeds, desk):
+def test_direct_registration_on_the_page_shows_field_errors_and_saves_nothing(seeds, office):
     r = past_round(seeds["jiaozuo"], 2017)
-    client = browser(desk)
+    client = browser(office)
     bad = client.post(
         "/registry/new/",
         {
@@ -250,9 +248,9 @@ def test_direct_registration_on_the_page_shows_field_errors_and_saves_nothing(se
     )
 
 
-def test_the_import_page_lists_every_error(seeds, desk):
+def test_the_import_page_lists_every_error(seeds, office):
     past_round(seeds["baotou"], 2021)
-    client = browser(desk)
+    client = browser(office)
     data = sheet(seeds["baotou"].scheme, [row(name="甲", id_number="1234"), row(name="乙", year=2015)])
     page = client.post("/registry/import/", {"scheme": "baotou", "file": io.BytesIO(data)}).content.decode()
     assert 'data-testid="import-errors"' in page and "第 3 行" in page and "第 4 行" in page
@@ -265,11 +263,11 @@ def test_the_import_page_lists_every_error(seeds, desk):
 
 
 def test_the_roster_in_excel_masks_for_the_auditor_and_logs_whole_numbers_for_the_office(
-    registry_rows, desk, audit, django_assert_max_num_queries
+    registry_rows, office, auditor, django_assert_max_num_queries
 ):
     a, b, c = registry_rows
     masked = load_workbook(
-        io.BytesIO(browser(audit).get("/registry/roster.xlsx?scheme=baotou").content)
+        io.BytesIO(browser(auditor).get("/registry/roster.xlsx?scheme=baotou").content)
     ).worksheets[0]
     assert masked["A2"].value == "序号" and masked["F2"].value == "身份证号"
     assert (
@@ -278,24 +276,24 @@ def test_the_roster_in_excel_masks_for_the_auditor_and_logs_whole_numbers_for_th
     assert all("*" in masked.cell(r, 6).value for r in (3, 4))
     assert not PersonalDataAccess.objects.exists()
 
-    client = browser(desk)
+    client = browser(office)
     client.get("/registry/")
     with django_assert_max_num_queries(8):
         body = client.get("/registry/roster.xlsx").content
     whole = load_workbook(io.BytesIO(body)).worksheets[0]
     assert {whole.cell(r, 6).value for r in (3, 4, 5)} == {h.person.id_number for h in (a, b, c)}
-    assert PersonalDataAccess.objects.filter(user=desk, purpose="工匠名册导出").count() == 3
+    assert PersonalDataAccess.objects.filter(user=office, purpose="工匠名册导出").count() == 3
     evil_row = next(r for r in (3, 4, 5) if whole.cell(r, 3).value == "巴陵周")
     assert whole.cell(evil_row, 13).value == EVIL and whole.cell(evil_row, 13).data_type == "s"
 
 
-def test_text_starting_like_a_formula_is_exported_as_text(seeds, desk):
-    register(desk, past_round(seeds["baling"], 2020), name="公式", employer='=HYPERLINK("http://x")')
-    ws = load_workbook(io.BytesIO(browser(desk).get("/registry/roster.xlsx").content)).worksheets[0]
+def test_text_starting_like_a_formula_is_exported_as_text(seeds, office):
+    register(office, past_round(seeds["baling"], 2020), name="公式", employer='=HYPERLINK("http://x")')
+    ws = load_workbook(io.BytesIO(browser(office).get("/registry/roster.xlsx").content)).worksheets[0]
     cell = ws.cell(3, 13)
     assert cell.value == '=HYPERLINK("http://x")' and cell.data_type == "s" and cell.quotePrefix
 
 
-def test_the_home_page_shows_the_registry_card(registry_rows, desk):
-    page = browser(desk).get("/").content.decode()
+def test_the_home_page_shows_the_registry_card(registry_rows, office):
+    page = browser(office).get("/").content.decode()
     assert "/registry/" in page and "/registry/calendar/" in page

@@ -7,26 +7,24 @@ import pytest
 
 from honourees.models import BenefitDelivery, BenefitEntitlement, Debarment, HonoureeStatusChange
 from honourees.services import benefits, status
-from tests.honourees import registry_steps as steps
 from tests.honourees.registry_steps import baotou_treatment_items, past_round, register
 from tests.races import outcomes, race
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 # fixtures shared by the registry tests
-desk, seeds = steps.desk, steps.seeds
 RUNS = 4
 
 
-def test_two_clerks_recording_the_same_due_day_at_once_record_it_once(seeds, desk):
+def test_two_clerks_recording_the_same_due_day_at_once_record_it_once(seeds, office):
     baotou_treatment_items()
     r = past_round(seeds["baotou"], 2021)
     for run in range(RUNS):
-        h = register(desk, r, name=f"竞{run}")
+        h = register(office, r, name=f"竞{run}")
         e = BenefitEntitlement.objects.get(honouree=h, code="baotou_honour_allowance")
         record = partial(
             benefits.delivery_record,
-            by=desk,
+            by=office,
             entitlement_id=e.pk,
             occurrence_on=dt.date(2024, 1, 1),
             delivered_on=dt.date(2024, 1, 2),
@@ -36,13 +34,13 @@ def test_two_clerks_recording_the_same_due_day_at_once_record_it_once(seeds, des
         assert BenefitDelivery.objects.filter(entitlement=e).count() == 1
 
 
-def test_two_revocations_of_one_honour_at_once_debar_and_log_once(seeds, desk):
+def test_two_revocations_of_one_honour_at_once_debar_and_log_once(seeds, office):
     r = past_round(seeds["baling"], 2020)
     for run in range(RUNS):
-        h = register(desk, r, name=f"撤{run}")
+        h = register(office, r, name=f"撤{run}")
         revoke = partial(
             status.honouree_revoke,
-            by=desk,
+            by=office,
             honouree_id=h.pk,
             on=dt.date(2024, 3, 1),
             reason="虚报",

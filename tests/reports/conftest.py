@@ -13,7 +13,6 @@ from studios.services.apprentices import skill_upgrade_record
 from studios.services.assessments import assessment_open, assessment_record, assessment_score
 from studios.services.sessions import sessions_verify
 from tests.funding.conftest import maker_checker  # noqa: F401 (fixture)
-from tests.honourees.registry_steps import audit, desk, seeds  # noqa: F401 (fixtures)
 from tests.studios.conftest import (  # noqa: F401 (fixtures)
     PLAQUE,
     add_apprentice,

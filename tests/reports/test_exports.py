@@ -70,19 +70,19 @@ def test_a_host_gets_only_their_own_studios_sessions(studio_a, studio_b, host_a,
 
 
 @pytest.fixture
-def baotou_deliveries(seeds, desk):
+def baotou_deliveries(seeds, office):
     baotou_treatment_items()
-    h = register(desk, past_round(seeds["baotou"], 2021), name="包头甲", named_on=dt.date(2021, 4, 28))
+    h = register(office, past_round(seeds["baotou"], 2021), name="包头甲", named_on=dt.date(2021, 4, 28))
     codes = {e.code: e for e in BenefitEntitlement.objects.filter(honouree=h)}
     benefits.delivery_record(
-        by=desk,
+        by=office,
         entitlement_id=codes["baotou_spring_festival_visit"].pk,
         occurrence_on=dt.date(2024, 1, 20),
         delivered_on=dt.date(2024, 1, 22),
         evidence="=cmd|'/c calc'!A0",
     )
     benefits.delivery_record(
-        by=desk,
+        by=office,
         entitlement_id=codes["baotou_honour_allowance"].pk,
         occurrence_on=dt.date(2024, 2, 1),
         delivered_on=dt.date(2024, 2, 2),
@@ -92,10 +92,10 @@ def baotou_deliveries(seeds, desk):
 
 
 def test_the_benefits_ledger_has_amounts_as_numbers_and_masks_identity_numbers_for_the_auditor(
-    baotou_deliveries, desk, audit
+    baotou_deliveries, office, auditor
 ):
     h = baotou_deliveries
-    out = exports.build_benefits({"year": 2024}, NO_PROGRESS, by=desk)
+    out = exports.build_benefits({"year": 2024}, NO_PROGRESS, by=office)
     ws, data = rows(out.content)
     header = [c.value for c in ws[2]]
     table = [dict(zip(header, r, strict=True)) for r in data]
@@ -107,22 +107,22 @@ def test_the_benefits_ledger_has_amounts_as_numbers_and_masks_identity_numbers_f
     assert ws.cell(3, header.index("金额（元）") + 1).data_type == "n"
     assert table[0]["身份证号"] == h.person.id_number and table[0]["出资方"] == "工会"
     assert table[0]["凭证"] == "=cmd|'/c calc'!A0" and ws.cell(3, header.index("凭证") + 1).data_type == "s"
-    assert PersonalDataAccess.objects.filter(user=desk, subject_id=str(h.person_id)).count() == 1
+    assert PersonalDataAccess.objects.filter(user=office, subject_id=str(h.person_id)).count() == 1
 
-    _ws, masked = rows(exports.build_benefits({}, NO_PROGRESS, by=audit).content)
+    _ws, masked = rows(exports.build_benefits({}, NO_PROGRESS, by=auditor).content)
     assert {r[header.index("身份证号")] for r in masked} == {mask_id_number(h.person.id_number)}
-    assert not PersonalDataAccess.objects.filter(user=audit).exists()
-    _ws, none = rows(exports.build_benefits({"year": 2023}, NO_PROGRESS, by=desk).content)
+    assert not PersonalDataAccess.objects.filter(user=auditor).exists()
+    _ws, none = rows(exports.build_benefits({"year": 2023}, NO_PROGRESS, by=office).content)
     assert none == []
 
 
-def test_the_roster_reuses_the_registrys_writer_with_masking(baotou_deliveries, desk, audit):
+def test_the_roster_reuses_the_registrys_writer_with_masking(baotou_deliveries, office, auditor):
     h = baotou_deliveries
-    ws, data = rows(exports.build_roster({"scheme": h.round.scheme_id}, NO_PROGRESS, by=audit).content)
+    ws, data = rows(exports.build_roster({"scheme": h.round.scheme_id}, NO_PROGRESS, by=auditor).content)
     assert [r[2] for r in data if r[2]] == ["包头甲"]
     assert mask_id_number(h.person.id_number) in data[0]
     ws, data = rows(
-        exports.build_roster({"scheme": h.round.scheme_id, "year": 2021}, NO_PROGRESS, by=desk).content
+        exports.build_roster({"scheme": h.round.scheme_id, "year": 2021}, NO_PROGRESS, by=office).content
     )
     assert h.person.id_number in data[0]
 

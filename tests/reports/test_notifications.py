@@ -11,6 +11,7 @@ from django.core import mail
 from django.db import connection
 from django_q.models import Schedule
 
+from backend.roles import Role
 from honourees.models import Round
 from reports import reminders, services, tasks
 from reports.models import Notification
@@ -82,11 +83,12 @@ def test_the_migration_creates_the_daily_reminder_schedule_and_its_reverse_remov
 
 @pytest.mark.django_db
 def test_the_daily_reminders_say_each_due_thing_once(
-    studio_a, host_a, office, seeds, desk, django_capture_on_commit_callbacks
+    studio_a, host_a, office, seeds, make_user, django_capture_on_commit_callbacks
 ):
     today = dt.date(2026, 12, 10)  # studio_a's period 2 ends on 2027-01-05
+    make_user("olivia", Role.TALENT_OFFICE)  # a second talent-office user: each reminder reaches both
     baotou_treatment_items()
-    register(desk, past_round(seeds["baotou"], 2021), name="包头甲", named_on=dt.date(2021, 4, 28))
+    register(office, past_round(seeds["baotou"], 2021), name="包头甲", named_on=dt.date(2021, 4, 28))
     baling = Round.objects.get(scheme__code="baling", year=2023)
     Round.objects.filter(pk=baling.pk).update(
         status=Round.Status.IN_NOTICE, notice_ends_on=today + dt.timedelta(days=2)
@@ -107,7 +109,7 @@ def test_the_daily_reminders_say_each_due_thing_once(
     n = Notification.objects.get(user=host_a)
     assert n.kind == "assessment_due" and studio_a.name in n.title and "2027-01-05" in n.body
     assert n.link == f"/studios/{studio_a.pk}/"
-    benefits = Notification.objects.get(user=desk, kind="benefits_due")
+    benefits = Notification.objects.get(user=office, kind="benefits_due")
     assert "包头甲" in benefits.body and "2026-12" in benefits.title
     assert [m.to for m in mail.outbox] == [["hank@example.cn"]], "email to whoever has an address"
     with django_capture_on_commit_callbacks(execute=True):
