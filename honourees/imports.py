@@ -22,7 +22,7 @@ from backend.xlsx import load_xlsx, put_text
 from honourees import stages
 from honourees.models import Nomination, RecommendingUnit, Round
 from honourees.services import intake, review
-from honourees.summary_xlsx import cell_error, located, parse_summary
+from honourees.summary.reading import cell_error, located, parse_summary
 
 S = Nomination.Status
 VOTE_HEADER = ("申报编号", "姓名", "得票数")

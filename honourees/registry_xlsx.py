@@ -47,7 +47,7 @@ from honourees.fields import parse_date
 from honourees.models import Honouree, RecommendingUnit, Round, Scheme
 from honourees.rules import TIER_LABELS
 from honourees.services import naming
-from honourees.summary_xlsx import cell_error
+from honourees.summary.reading import cell_error
 
 TITLE_ROW, HEADER_ROW, FIRST_DATA_ROW = 1, 2, 3
 MAX_DATA_ROWS = 2000

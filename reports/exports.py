@@ -217,7 +217,7 @@ def build_roster(params: dict, progress, *, by) -> Output:
 
 def build_summary(params: dict, progress, *, by) -> Output:
     from honourees.selectors.intake import nominations_for
-    from honourees.summary_xlsx import export_summary
+    from honourees.summary.writing import export_summary
 
     progress(5, "筛选推荐人选")
     round_ = Round.objects.select_related("scheme").get(scheme_id=params["scheme"], year=params["year"])

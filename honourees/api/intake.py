@@ -194,7 +194,7 @@ class RoundViewSet(viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["get"])
     def summary(self, request, pk=None):
         from honourees.models import Nomination, RecommendingUnit
-        from honourees.summary_xlsx import export_summary
+        from honourees.summary.writing import export_summary
 
         round_ = self.get_object()
         unit = intake_selectors.clerk_unit(request.user)

@@ -422,7 +422,7 @@ def round_votes(request, pk):
 
 @login_required
 def round_summary(request, pk: int):
-    from honourees.summary_xlsx import export_summary
+    from honourees.summary.writing import export_summary
 
     round_ = get_object_or_404(intake_selectors.rounds_for(request.user), pk=pk)
     unit = intake_selectors.clerk_unit(request.user)

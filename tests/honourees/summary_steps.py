@@ -10,7 +10,8 @@ from openpyxl import load_workbook
 from backend.errors import ValidationFailed
 from backend.idnumbers import id_check_char
 from honourees.models import Nomination
-from honourees.summary_xlsx import parse_summary, write_summary
+from honourees.summary.reading import parse_summary
+from honourees.summary.writing import write_summary
 from tests.honourees.conftest import make_id, person_data
 
 FILLED_ON = dt.date(2023, 9, 20)

@@ -12,7 +12,8 @@ from backend.errors import NotPermitted, ValidationFailed
 from honourees.imports import nominations_import
 from honourees.models import Nomination
 from honourees.services import intake
-from honourees.summary_xlsx import parse_summary, write_summary
+from honourees.summary.reading import parse_summary
+from honourees.summary.writing import write_summary
 from tests.honourees.conftest import make_id, person_data, unit_of
 from tests.honourees.summary_steps import (
     EXTRA_ROW_4,

@@ -1,6 +1,6 @@
 """manage.py export_summary --round ROUND [--unit UNIT] -o FILE [--as USERNAME]
 
-Writes the 汇总表 (巴陵 notice 附件2 layout, see honourees.summary_xlsx) of a round's nominations, or of
+Writes the 汇总表 (巴陵 notice 附件2 layout, see honourees.summary) of a round's nominations, or of
 one unit's, leaving out withdrawn ones. The file holds whole identity numbers (it must import back), so
 the acting user needs the talent-office role, or be the unit's own clerk for their unit, and each number
 written is recorded in the personal-data access log. The acting user defaults as for import_nominations.
@@ -14,7 +14,7 @@ from django.db import transaction
 from backend.roles import Role, has_role
 from honourees.management.commands._options import acting_user, find_round, find_unit
 from honourees.models import Nomination
-from honourees.summary_xlsx import export_summary
+from honourees.summary.writing import export_summary
 
 
 class Command(BaseCommand):

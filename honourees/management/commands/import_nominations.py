@@ -1,7 +1,7 @@
 """manage.py import_nominations FILE --round ROUND [--unit UNIT] [--as USERNAME]
 
 Imports a recommending unit's 汇总表 (巴陵 notice 附件2, with the system's extra columns; see
-honourees.summary_xlsx) as draft nominations, all rows or none. ROUND is ``<scheme code>-<year>``
+honourees.summary) as draft nominations, all rows or none. ROUND is ``<scheme code>-<year>``
 (baling-2023) or a round id; UNIT a unit name or id, read from the file's 推荐单位 row when left out. The
 acting user is USERNAME, or else the first active talent-office user, or else the first active superuser
 (who must also be in the talent-office group: roles are groups only). On any error every problem is
@@ -14,7 +14,7 @@ from backend.errors import DomainError
 from backend.xlsx import read_bytes
 from honourees.imports import nominations_import
 from honourees.management.commands._options import acting_user, find_round, find_unit, report_errors
-from honourees.summary_xlsx import parse_summary
+from honourees.summary.reading import parse_summary
 
 
 class Command(BaseCommand):
