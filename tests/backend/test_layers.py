@@ -178,3 +178,16 @@ def test_the_rules_see_an_upward_import_and_a_circle(tmp_path, monkeypatch):
         except AssertionError:
             continue
         raise AssertionError(f"{rule.__name__} passed on a tree that breaks it")
+
+
+def test_no_source_file_grows_past_about_600_lines():
+    """STYLE.md: a module past about 600 lines holds more than one concern and becomes a package."""
+    limit = 620
+    long = [
+        f"{path.relative_to(ROOT)}: {count} lines"
+        for folder in [*PACKAGES, "tests"]
+        for path in (ROOT / folder).rglob("*.py")
+        if "migrations" not in path.parts
+        and (count := len(path.read_text(encoding="utf-8").splitlines())) > limit
+    ]
+    assert not long, "\n".join(long)
