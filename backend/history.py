@@ -4,6 +4,7 @@ Pages and the API get the user from HistoryRequestMiddleware; services also run 
 management commands where there is no request, so they name the actor explicitly.
 """
 
+from django.contrib.auth.models import User
 from simple_history.models import HistoricalRecords
 
 
@@ -22,7 +23,7 @@ def domain_history(**kwargs) -> HistoricalRecords:
     return _DomainHistory(**kwargs)
 
 
-def save_as(obj, *, by, reason: str = "", **save_kwargs):
+def save_as(obj, *, by: User | None, reason: str = "", **save_kwargs):
     """Save ``obj`` recording ``by`` (and an optional reason) in its history row."""
     obj._history_user = by
     if reason:

@@ -2,6 +2,7 @@
 
 import datetime as dt
 
+from django.contrib.auth.models import User
 from django.db import transaction
 
 from backend.errors import NotFound, ValidationFailed
@@ -12,7 +13,7 @@ from backend.roles import Role, require_role
 
 @transaction.atomic
 def calendar_override_set(
-    *, by, date: dt.date, is_working_day: bool, name: str = "", source: str = ""
+    *, by: User, date: dt.date, is_working_day: bool, name: str = "", source: str = ""
 ) -> CalendarOverride:
     """Record that ``date`` is (or is not) a working day; replaces an earlier override of that date."""
     require_role(by, Role.TALENT_OFFICE)
@@ -30,7 +31,7 @@ def calendar_override_set(
 
 
 @transaction.atomic
-def calendar_override_delete(*, by, date: dt.date) -> None:
+def calendar_override_delete(*, by: User, date: dt.date) -> None:
     """Remove the override of ``date``; the official calendar answers for it again."""
     require_role(by, Role.TALENT_OFFICE)
     override = CalendarOverride.objects.select_for_update().filter(date=date).first()

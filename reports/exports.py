@@ -7,6 +7,7 @@ the pages; whole identity numbers only for roles that may see them, each one log
 
 from __future__ import annotations
 
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import Prefetch
 from django.utils import timezone
@@ -15,7 +16,7 @@ from backend.idnumbers import mask_id_number
 from backend.models import PersonalDataAccess
 from backend.roles import Role, can_see_full_id, has_role
 from honourees.models import Nomination, Round, Scheme, UnitClerk
-from reports.kinds import XLSX, Output
+from reports.kinds import XLSX, Output, Progress
 from reports.xlsx import Col, Sheet, save, workbook
 
 CHUNK = 2000
@@ -66,7 +67,7 @@ SESSION_COLUMNS = [
 ]
 
 
-def build_sessions(params: dict, progress, *, by) -> Output:
+def build_sessions(params: dict, progress: Progress, *, by: User) -> Output:
     from studios.models import SessionAttendance
     from studios.selectors import sessions_for
 
@@ -142,7 +143,7 @@ BENEFIT_COLUMNS = [
 ]
 
 
-def build_benefits(params: dict, progress, *, by) -> Output:
+def build_benefits(params: dict, progress: Progress, *, by: User) -> Output:
     from honourees.selectors.registry import deliveries_for
 
     progress(2, "筛选待遇发放记录")
@@ -201,7 +202,7 @@ def build_benefits(params: dict, progress, *, by) -> Output:
 # --- roster and 汇总表: the honourees app's writers ------------------------------------------------------------
 
 
-def build_roster(params: dict, progress, *, by) -> Output:
+def build_roster(params: dict, progress: Progress, *, by: User) -> Output:
     from honourees.registry_xlsx import export_roster
     from honourees.selectors.registry import RosterFilter, roster
 
@@ -215,7 +216,7 @@ def build_roster(params: dict, progress, *, by) -> Output:
     return Output(data, f"工匠名册-{timezone.localdate():%Y%m%d}.xlsx", XLSX)
 
 
-def build_summary(params: dict, progress, *, by) -> Output:
+def build_summary(params: dict, progress: Progress, *, by: User) -> Output:
     from honourees.selectors.intake import nominations_for
     from honourees.summary.writing import export_summary
 

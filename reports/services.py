@@ -8,6 +8,7 @@ import uuid
 from pathlib import PurePosixPath
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.core.files.base import ContentFile
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
@@ -32,7 +33,7 @@ def _enqueue(job_id: int) -> None:
 
 
 @transaction.atomic
-def report_job_request(*, by, kind: str, params: dict | None = None) -> ReportJob:
+def report_job_request(*, by: User, kind: str, params: dict | None = None) -> ReportJob:
     """A queued job for a report ``by`` may ask for; the worker is told only once the row is committed."""
     report_kind = registry.get_kind(kind)
     clean = registry.clean_params(report_kind, params or {}, by=by)
@@ -116,7 +117,9 @@ def _email(notification_id: int) -> None:
     Notification.objects.filter(pk=n.pk).update(emailed_at=timezone.now())
 
 
-def notify(*, user, key: str, title: str, body: str = "", link: str = "", kind: str = "reminder"):
+def notify(
+    *, user: User, key: str, title: str, body: str = "", link: str = "", kind: str = "reminder"
+) -> Notification | None:
     """The notification, created and emailed once per (user, key); None when it was sent before.
 
     The unique constraint decides: of two racing senders one inserts and the other gets an IntegrityError
@@ -135,7 +138,7 @@ def notify(*, user, key: str, title: str, body: str = "", link: str = "", kind: 
 
 
 @transaction.atomic
-def notification_mark_read(*, by, notification_id: int | None = None) -> int:
+def notification_mark_read(*, by: User, notification_id: int | None = None) -> int:
     """Mark one of ``by``'s notifications read (or all of them); how many changed."""
     qs = Notification.objects.filter(user=by, read_at__isnull=True)
     if notification_id is not None:

@@ -13,6 +13,7 @@ import datetime as dt
 import zlib
 
 from dateutil.relativedelta import relativedelta
+from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
@@ -65,7 +66,7 @@ def tiny_pdf() -> bytes:
     return b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
 
 
-def ensure_rubric(round_: Round, *, by) -> StudioRubric:
+def ensure_rubric(round_: Round, *, by: User) -> StudioRubric:
     existing = StudioRubric.objects.filter(round=round_).first()
     if existing is not None:
         return existing
