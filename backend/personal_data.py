@@ -18,3 +18,23 @@ def id_number_for(user, obj, *, field: str = "id_number", purpose: str = "") -> 
         purpose=purpose[:200],
     )
     return value
+
+
+def log_whole_id_numbers(user, person_ids, *, purpose: str) -> bool:
+    """Whether ``user`` may see whole identity numbers; if so, each person's is logged, in one insert.
+
+    For exports that write many people's numbers at once: the caller masks them when this says False.
+    """
+    if not can_see_full_id(user):
+        return False
+    PersonalDataAccess.objects.bulk_create(
+        PersonalDataAccess(
+            user=user,
+            subject_type="honourees.person",
+            subject_id=str(pid),
+            field="id_number",
+            purpose=purpose[:200],
+        )
+        for pid in sorted(set(person_ids))
+    )
+    return True

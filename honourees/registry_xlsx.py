@@ -40,8 +40,8 @@ from openpyxl.utils import get_column_letter
 from backend.errors import DomainError, NotPermitted, ValidationFailed, nothing_saved
 from backend.idnumbers import mask_id_number
 from backend.input import whole_number
-from backend.models import PersonalDataAccess
-from backend.roles import Role, can_see_full_id, require_role
+from backend.personal_data import log_whole_id_numbers
+from backend.roles import Role, require_role
 from backend.xlsx import formula_cells, formula_error, load_xlsx, put_text
 from honourees.fields import parse_date
 from honourees.models import Honouree, RecommendingUnit, Round, Scheme
@@ -458,18 +458,7 @@ def export_roster(*, by: User, honourees) -> bytes:
     writing costs one query, and one more to log the unmasking.
     """
     honourees = list(honourees)
-    whole = can_see_full_id(by)
-    if whole:
-        PersonalDataAccess.objects.bulk_create(
-            PersonalDataAccess(
-                user=by,
-                subject_type="honourees.person",
-                subject_id=str(h.person_id),
-                field="id_number",
-                purpose="工匠名册导出",
-            )
-            for h in honourees
-        )
+    whole = log_whole_id_numbers(by, (h.person_id for h in honourees), purpose="工匠名册导出")
     with translation.override("zh-hans"):
         wb = Workbook()
         ws = wb.active

@@ -13,8 +13,8 @@ from django.db.models import Prefetch
 from django.utils import timezone
 
 from backend.idnumbers import mask_id_number
-from backend.models import PersonalDataAccess
-from backend.roles import Role, can_see_full_id, has_role
+from backend.personal_data import log_whole_id_numbers
+from backend.roles import Role, has_role
 from honourees.models import Nomination, Round, Scheme, UnitClerk
 from reports.kinds import XLSX, Output, Progress
 from reports.xlsx import Col, Sheet, save, workbook
@@ -155,19 +155,10 @@ def build_benefits(params: dict, progress: Progress, *, by: User) -> Output:
         qs = qs.filter(delivered_on__year=params["year"])
     qs = qs.order_by("delivered_on", "entitlement__honouree__certificate_no", "id")
     rows = list(qs)
-    whole = can_see_full_id(by)
-    with transaction.atomic():
-        if whole:  # each whole identity number written is an unmasking, logged (backend.personal_data)
-            PersonalDataAccess.objects.bulk_create(
-                PersonalDataAccess(
-                    user=by,
-                    subject_type="honourees.person",
-                    subject_id=str(pid),
-                    field="id_number",
-                    purpose="待遇发放台账导出",
-                )
-                for pid in sorted({d.entitlement.honouree.person_id for d in rows})
-            )
+    # each whole identity number written is an unmasking, logged
+    whole = log_whole_id_numbers(
+        by, (d.entitlement.honouree.person_id for d in rows), purpose="待遇发放台账导出"
+    )
     wb = workbook()
     sheet = Sheet(wb, "待遇发放台账", f"待遇发放台账（{_scope_label(params, scheme)}）", BENEFIT_COLUMNS)
     tick = _every(len(rows), progress, "写入发放记录")

@@ -13,8 +13,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from backend.idnumbers import mask_id_number
-from backend.models import PersonalDataAccess
-from backend.roles import can_see_full_id
+from backend.personal_data import log_whole_id_numbers
 from backend.skills import SkillLevel
 from backend.xlsx import put_text
 from honourees.models import Nomination, RecommendingUnit, Round
@@ -73,18 +72,9 @@ def export_summary(*, by: User, round_: Round, nominations, unit: RecommendingUn
     again; the import says so for each row.
     """
     nominations = list(nominations)
-    whole = can_see_full_id(by)
-    if whole:
-        PersonalDataAccess.objects.bulk_create(
-            PersonalDataAccess(
-                user=by,
-                subject_type="honourees.person",
-                subject_id=str(n.person_id),
-                field="id_number",
-                purpose=f"汇总表 {round_.scheme.code}-{round_.year}",
-            )
-            for n in nominations
-        )
+    whole = log_whole_id_numbers(
+        by, (n.person_id for n in nominations), purpose=f"汇总表 {round_.scheme.code}-{round_.year}"
+    )
     return write_summary(round_, nominations, unit, mask_ids=not whole)
 
 
