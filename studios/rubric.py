@@ -38,13 +38,17 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from backend.errors import ValidationFailed
 from backend.skills import SkillLevel, at_least
 
-if TYPE_CHECKING:
-    from studios.models import AssessorSheet
+
+class ScoreSheet(Protocol):
+    """What the averaging reads of an assessor's sheet (studios.models.AssessorSheet): item code → points."""
+
+    scores: dict
+
 
 ASSESSOR = "assessor"
 COUNT_MEASURES = ("sessions", "apprentices_taught", "upgrades", "agreements")
@@ -287,7 +291,7 @@ def excellent_limit(cap: Decimal | None, studios: int) -> int | None:
     return math.floor(Decimal(cap) * studios)
 
 
-def assessor_average(sheets: Iterable[AssessorSheet]) -> dict[str, Decimal]:
+def assessor_average(sheets: Iterable[ScoreSheet]) -> dict[str, Decimal]:
     """Each item's points averaged over the assessors' sheets, rounded half up to two decimals."""
     totals: dict[str, list[Decimal]] = {}
     for sheet in sheets:
